@@ -1,0 +1,8 @@
+//! terraform-provider-nac: a Terraform provider for Nokia Network as Code Quality-on-Demand sessions,
+//! and `nac-sandbox`, an offline emulator of the same API.
+
+pub mod client;
+pub mod provider;
+pub mod rules;
+pub mod sandbox;
+pub mod wire;

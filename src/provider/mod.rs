@@ -1,0 +1,1 @@
+//! The Terraform provider (filled in by the provider work).

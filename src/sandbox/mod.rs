@@ -1,0 +1,1 @@
+//! nac-sandbox (filled in by the sandbox work).
