@@ -2,6 +2,8 @@
 //! and `nac-sandbox`, an offline emulator of the same API.
 
 pub mod client;
+pub mod handshake;
+pub mod logging;
 pub mod provider;
 pub mod rules;
 pub mod sandbox;
