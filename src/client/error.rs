@@ -1,6 +1,265 @@
-/// An API call that failed, with what was tried and what the API said.
+//! Errors a person can act on: which call, what the API said, how often it was tried and for how long.
+
+use std::fmt;
+use std::time::Duration;
+
+/// The API call an error belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    Create,
+    Get,
+    Delete,
+    Extend,
+    RetrieveSessions,
+}
+
+impl Operation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create session",
+            Self::Get => "get session",
+            Self::Delete => "delete session",
+            Self::Extend => "extend session",
+            Self::RetrieveSessions => "retrieve device sessions",
+        }
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The call, and the session it was about (empty when none, e.g. create).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    pub operation: Operation,
+    pub session_id: String,
+}
+
+impl fmt::Display for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.session_id.is_empty() {
+            write!(f, "{}", self.operation)
+        } else {
+            write!(f, "{} {}", self.operation, self.session_id)
+        }
+    }
+}
+
+/// How many attempts a call made and the time it took, all retries included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tries {
+    pub attempts: u32,
+    pub elapsed: Duration,
+}
+
+impl fmt::Display for Tries {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.attempts {
+            0 => Ok(()),
+            1 => write!(f, " (after 1 attempt, {:.1} s)", self.elapsed.as_secs_f64()),
+            n => write!(
+                f,
+                " (after {n} attempts over {:.1} s)",
+                self.elapsed.as_secs_f64()
+            ),
+        }
+    }
+}
+
+/// An API call that failed, with what was tried and what the API said. Never holds a secret: every text
+/// taken from a response passes through the client's redactor first.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    /// The client cannot be used as configured (bad base URL, plain http, empty token…).
+    #[error("invalid NaC client configuration: {0}")]
+    Config(String),
+
+    /// A value passed to the client cannot be sent (e.g. an empty session id).
+    #[error("{call}: {message}")]
+    InvalidInput { call: Call, message: String },
+
+    /// The API answered with an error status.
+    #[error("{call}: HTTP {status}{}{}{tries}", code_part(.code), message_part(.message))]
+    Api {
+        call: Call,
+        status: u16,
+        /// The API's error code (`INVALID_ARGUMENT`, …) when it gave one.
+        code: Option<String>,
+        message: String,
+        tries: Tries,
+    },
+
+    /// No reply: cannot connect, TLS failure, timeout, connection dropped.
+    #[error("{call}: {detail}{tries}")]
+    Connection {
+        call: Call,
+        detail: String,
+        timed_out: bool,
+        tries: Tries,
+    },
+
+    /// A reply the client cannot read (not JSON, wrong shape, too large).
+    #[error("{call}: unexpected response (HTTP {status}): {detail}{tries}")]
+    InvalidResponse {
+        call: Call,
+        status: u16,
+        detail: String,
+        tries: Tries,
+    },
+
+    /// A create (or extend) failed in a way that leaves open whether the API applied it, and the check
+    /// that would have told failed too. The session may exist: look at the device's sessions.
+    #[error(
+        "{call}: the outcome is unknown: {cause}; checking whether it was applied failed too: {check}. \
+         A session may exist: list the device's sessions (data source nac_device_sessions) before retrying"
+    )]
+    OutcomeUnknown {
+        call: Call,
+        cause: Box<ApiError>,
+        check: Box<ApiError>,
+    },
+
     #[error("{0}")]
     Other(String),
+}
+
+fn code_part(code: &Option<String>) -> String {
+    code.as_deref()
+        .filter(|c| !c.is_empty())
+        .map(|c| format!(" {c}"))
+        .unwrap_or_default()
+}
+
+fn message_part(message: &str) -> String {
+    if message.is_empty() {
+        String::new()
+    } else {
+        format!(" {message:?}")
+    }
+}
+
+impl ApiError {
+    /// The HTTP status the API answered with, when it answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api { status, .. } | Self::InvalidResponse { status, .. } => Some(*status),
+            Self::OutcomeUnknown { cause, .. } => cause.status(),
+            _ => None,
+        }
+    }
+
+    /// The API's error code (`INVALID_ARGUMENT`, `CONFLICT`, …), when it gave one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Api { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The API's own message, when it gave one.
+    pub fn api_message(&self) -> Option<&str> {
+        match self {
+            Self::Api { message, .. } => Some(message),
+            _ => None,
+        }
+    }
+
+    /// The API answered 404.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Self::Api { status: 404, .. })
+    }
+
+    /// The API rejected what was sent (4xx other than 404, 408 and 429): retrying the same request is pointless.
+    pub fn is_client_error(&self) -> bool {
+        matches!(self, Self::Api { status, .. } if (400..500).contains(status) && ![404, 408, 429].contains(status))
+    }
+
+    /// Retrying later may help (the API was unreachable, overloaded or failing).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Connection { .. } | Self::OutcomeUnknown { .. } => true,
+            Self::Api { status, .. } => *status == 408 || *status == 429 || *status >= 500,
+            _ => false,
+        }
+    }
+
+    /// The call this error belongs to (none for configuration errors).
+    pub fn call(&self) -> Option<&Call> {
+        match self {
+            Self::InvalidInput { call, .. }
+            | Self::Api { call, .. }
+            | Self::Connection { call, .. }
+            | Self::InvalidResponse { call, .. }
+            | Self::OutcomeUnknown { call, .. } => Some(call),
+            Self::Config(_) | Self::Other(_) => None,
+        }
+    }
+
+    pub fn operation(&self) -> Option<Operation> {
+        self.call().map(|c| c.operation)
+    }
+
+    /// Attempts made and time spent.
+    pub fn tries(&self) -> Option<Tries> {
+        match self {
+            Self::Api { tries, .. }
+            | Self::Connection { tries, .. }
+            | Self::InvalidResponse { tries, .. } => Some(*tries),
+            Self::OutcomeUnknown { cause, .. } => cause.tries(),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(operation: Operation, id: &str) -> Call {
+        Call {
+            operation,
+            session_id: id.into(),
+        }
+    }
+
+    #[test]
+    fn api_errors_read_like_a_sentence() {
+        let err = ApiError::Api {
+            call: call(Operation::Create, ""),
+            status: 503,
+            code: Some("UNAVAILABLE".into()),
+            message: "Service unavailable".into(),
+            tries: Tries {
+                attempts: 4,
+                elapsed: Duration::from_millis(2300),
+            },
+        };
+        assert_eq!(
+            err.to_string(),
+            r#"create session: HTTP 503 UNAVAILABLE "Service unavailable" (after 4 attempts over 2.3 s)"#
+        );
+        assert_eq!(err.status(), Some(503));
+        assert_eq!(err.code(), Some("UNAVAILABLE"));
+        assert!(err.is_transient() && !err.is_not_found() && !err.is_client_error());
+
+        let gone = ApiError::Api {
+            call: call(Operation::Get, "abc"),
+            status: 404,
+            code: None,
+            message: String::new(),
+            tries: Tries {
+                attempts: 1,
+                elapsed: Duration::ZERO,
+            },
+        };
+        assert_eq!(
+            gone.to_string(),
+            "get session abc: HTTP 404 (after 1 attempt, 0.0 s)"
+        );
+        assert!(gone.is_not_found());
+        assert_eq!(gone.operation(), Some(Operation::Get));
+    }
 }

@@ -1,0 +1,436 @@
+//! One HTTP exchange with the API: the shared connection pool, the NaC headers, a capped body read, and a
+//! classification of what went wrong that tells *whether the request may have been processed*.
+
+use std::error::Error as _;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::{Method, Url};
+
+use super::config::{ClientConfig, RETRY_AFTER_CAP};
+use super::redact::Redactor;
+use super::response::{describe_error_body, excerpt, Problem, MAX_BODY_BYTES};
+use super::ApiError;
+
+const API_KEY_HEADER: &str = "x-rapidapi-key";
+const API_HOST_HEADER: &str = "x-rapidapi-host";
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+/// Enough idle connections for Terraform's parallelism (10 by default) and then some.
+const POOL_MAX_IDLE_PER_HOST: usize = 64;
+
+/// A complete reply, whatever its status.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub retry_after: Option<Duration>,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// A 404 from the API itself (a JSON error body), not from a misrouted URL's HTML page.
+    pub fn is_api_not_found(&self) -> bool {
+        self.status == 404
+            && matches!(
+                serde_json::from_slice::<serde_json::Value>(&self.body),
+                Ok(serde_json::Value::Object(_))
+            )
+    }
+
+    /// Anything but 2xx as a failure.
+    pub fn into_success(self) -> Result<Reply, Failure> {
+        if self.is_success() {
+            Ok(self)
+        } else {
+            Err(Failure::Status {
+                status: self.status,
+                problem: describe_error_body(&self.body, self.content_type.as_deref()),
+                retry_after: self.retry_after,
+            })
+        }
+    }
+}
+
+/// What went wrong with one attempt.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// Nothing was sent: no connection could be made (refused, DNS, TLS handshake).
+    NotSent { detail: String, tls: bool },
+    /// The request was (or may have been) sent and no complete reply came back: timeout, connection dropped.
+    NoReply { detail: String, timed_out: bool },
+    /// The API answered with an error status.
+    Status {
+        status: u16,
+        problem: Problem,
+        retry_after: Option<Duration>,
+    },
+    /// A success status with a body that cannot be read.
+    Invalid { status: u16, detail: String },
+    /// Finished with an error decided elsewhere (e.g. an outcome check that failed).
+    Final(ApiError),
+}
+
+impl Failure {
+    /// Worth repeating for a call that can be repeated safely (GET, DELETE, a lookup).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::NotSent { tls, .. } => !tls,
+            Self::NoReply { .. } => true,
+            Self::Status { status, .. } => {
+                matches!(status, 408 | 429) || (*status >= 500 && !matches!(status, 501 | 505))
+            }
+            Self::Invalid { .. } | Self::Final(_) => false,
+        }
+    }
+
+    /// The server certainly did not apply the request, so it may be sent again as is: nothing was sent,
+    /// the rate limiter refused it (429), or the service said it is unavailable in the API's own words
+    /// (a CAMARA 503 `UNAVAILABLE` is answered instead of processing, unlike a gateway's 502/504).
+    pub fn certainly_not_applied(&self) -> bool {
+        match self {
+            Self::NotSent { tls, .. } => !tls,
+            Self::Status { status: 429, .. } => true,
+            Self::Status {
+                status: 503,
+                problem,
+                ..
+            } => problem.code.as_deref() == Some("UNAVAILABLE"),
+            _ => false,
+        }
+    }
+
+    /// The request may have been applied although the reply says otherwise or never came.
+    pub fn maybe_applied(&self) -> bool {
+        match self {
+            Self::NoReply { .. } => true,
+            Self::Status { status, .. } => *status >= 500 || *status == 408,
+            // A success status with an unreadable body: applied, but we cannot tell which session.
+            Self::Invalid { .. } => true,
+            Self::NotSent { .. } | Self::Final(_) => false,
+        }
+    }
+
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// The error a person reads; every text from outside passes the redactor.
+    pub fn into_api_error(
+        self,
+        call: super::Call,
+        tries: super::Tries,
+        redactor: &Redactor,
+    ) -> ApiError {
+        match self {
+            Self::NotSent { detail, .. } => ApiError::Connection {
+                call,
+                detail: redactor.scrub(&detail),
+                timed_out: false,
+                tries,
+            },
+            Self::NoReply { detail, timed_out } => ApiError::Connection {
+                call,
+                detail: redactor.scrub(&detail),
+                timed_out,
+                tries,
+            },
+            Self::Status {
+                status, problem, ..
+            } => ApiError::Api {
+                call,
+                status,
+                code: problem.code.map(|c| redactor.scrub(&c)),
+                message: redactor.scrub(&problem.message),
+                tries,
+            },
+            Self::Invalid { status, detail } => ApiError::InvalidResponse {
+                call,
+                status,
+                detail: redactor.scrub(&detail),
+                tries,
+            },
+            Self::Final(error) => error,
+        }
+    }
+}
+
+/// The shared HTTP side of the client: one connection pool (reqwest's client is an `Arc` inside, so
+/// clones share it), the API root and the two NaC headers.
+#[derive(Clone)]
+pub(crate) struct Http {
+    client: reqwest::Client,
+    root: Url,
+    api_key: HeaderValue,
+    api_host: HeaderValue,
+}
+
+impl std::fmt::Debug for Http {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Http")
+            .field("root", &self.root.as_str())
+            .field("api_host", &self.api_host)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Http {
+    pub fn new(config: &ClientConfig) -> Result<Self, ApiError> {
+        let root = config.qod_root()?;
+        config.check_token()?;
+        let mut api_key = HeaderValue::from_str(config.token.expose()).map_err(|_| {
+            ApiError::Config("the API token cannot be sent in an HTTP header".into())
+        })?;
+        // Sensitive values are shown as `Sensitive` by Debug and are never indexed by HTTP/2's HPACK.
+        api_key.set_sensitive(true);
+        let api_host = HeaderValue::from_static(config.environment.rapidapi_host());
+
+        let mut builder = reqwest::Client::builder()
+            .use_rustls_tls()
+            // Bundled webpki roots plus the system's: both are enabled in Cargo.toml.
+            .tls_built_in_root_certs(true)
+            // The API never redirects; following one would carry the API key to wherever it points.
+            .redirect(reqwest::redirect::Policy::none())
+            .tcp_nodelay(true)
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+            .pool_max_idle_per_host(POOL_MAX_IDLE_PER_HOST)
+            .connect_timeout(CONNECT_TIMEOUT.min(config.request_timeout))
+            .timeout(config.request_timeout)
+            // Verbose connection logging would dump request headers, the API key among them.
+            .connection_verbose(false)
+            .user_agent(concat!(
+                "terraform-provider-nac/",
+                env!("CARGO_PKG_VERSION")
+            ));
+        if config.is_loopback() {
+            // A local sandbox is never reached through a proxy from the environment.
+            builder = builder.no_proxy();
+        }
+        let client = builder
+            .build()
+            .map_err(|e| ApiError::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Self {
+            client,
+            root,
+            api_key,
+            api_host,
+        })
+    }
+
+    /// `<root>/<segments…>`, each segment percent-encoded (a session id cannot change the path).
+    pub fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.root.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        url
+    }
+
+    /// Sends one request and reads the whole reply (at most [`MAX_BODY_BYTES`]).
+    pub async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Vec<u8>>,
+    ) -> Result<Reply, Failure> {
+        let started = Instant::now();
+        log::debug!("NaC API request: {method} {url}");
+        let mut request = self
+            .client
+            .request(method.clone(), url.clone())
+            .header(API_KEY_HEADER, self.api_key.clone())
+            .header(API_HOST_HEADER, self.api_host.clone())
+            .header(ACCEPT, "application/json");
+        if let Some(body) = body {
+            request = request.header(CONTENT_TYPE, "application/json").body(body);
+        }
+        let mut response = request.send().await.map_err(|e| classify(&e, &url))?;
+        let status = response.status().as_u16();
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v: &HeaderValue| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let content_type = header(CONTENT_TYPE);
+        let retry_after = header(RETRY_AFTER).and_then(|v| parse_retry_after(&v));
+
+        if response
+            .content_length()
+            .is_some_and(|len| len > MAX_BODY_BYTES as u64)
+        {
+            return Err(Failure::Invalid {
+                status,
+                detail: format!(
+                    "the body is {} bytes, more than the {} bytes the client reads",
+                    response.content_length().unwrap_or_default(),
+                    MAX_BODY_BYTES
+                ),
+            });
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e, &url))? {
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(Failure::Invalid {
+                    status,
+                    detail: format!(
+                        "the body is larger than the {MAX_BODY_BYTES} bytes the client reads"
+                    ),
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        log::debug!(
+            "NaC API reply: {method} {url} -> HTTP {status}, {} bytes in {} ms",
+            body.len(),
+            started.elapsed().as_millis()
+        );
+        Ok(Reply {
+            status,
+            content_type,
+            retry_after,
+            body,
+        })
+    }
+}
+
+/// Turns a transport error into a failure that says whether the request may have been processed.
+/// reqwest's messages carry the URL (never the headers), which holds no secret.
+fn classify(error: &reqwest::Error, url: &Url) -> Failure {
+    let cause = root_cause(error);
+    let place = match (url.host_str(), url.port_or_known_default()) {
+        (Some(host), Some(port)) => format!("{host}:{port}"),
+        (Some(host), None) => host.to_owned(),
+        _ => url.to_string(),
+    };
+    if error.is_connect() {
+        let lower = chain_text(error).to_ascii_lowercase();
+        let tls = ["certificate", "tls", "handshake", "ssl"]
+            .iter()
+            .any(|word| lower.contains(word));
+        let detail = if tls {
+            format!("TLS verification with {place} failed: {cause}")
+        } else if error.is_timeout() {
+            format!("cannot connect to {place}: timed out")
+        } else {
+            format!("cannot connect to {place}: {cause}")
+        };
+        Failure::NotSent { detail, tls }
+    } else if error.is_timeout() {
+        Failure::NoReply {
+            detail: format!("no reply from {place} within the request timeout"),
+            timed_out: true,
+        }
+    } else {
+        Failure::NoReply {
+            detail: format!("the connection to {place} failed before a complete reply: {cause}"),
+            timed_out: false,
+        }
+    }
+}
+
+fn root_cause(error: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    excerpt(&cause.to_string(), 200)
+}
+
+fn chain_text(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(next) = cause {
+        text.push_str(": ");
+        text.push_str(&next.to_string());
+        cause = next.source();
+    }
+    text
+}
+
+/// `Retry-After` as seconds or an HTTP date, capped so a bad value cannot stall the caller.
+pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    let wait = if let Ok(seconds) = value.parse::<u64>() {
+        Duration::from_secs(seconds)
+    } else if let Ok(seconds) = value.parse::<f64>() {
+        if !seconds.is_finite() || seconds < 0.0 {
+            return None;
+        }
+        Duration::from_secs_f64(seconds.min(RETRY_AFTER_CAP.as_secs_f64()))
+    } else {
+        let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+        (at.with_timezone(&chrono::Utc) - chrono::Utc::now())
+            .to_std()
+            .unwrap_or(Duration::ZERO)
+    };
+    Some(wait.min(RETRY_AFTER_CAP))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates_and_is_capped() {
+        assert_eq!(parse_retry_after("2"), Some(Duration::from_secs(2)));
+        assert_eq!(parse_retry_after(" 0.5 "), Some(Duration::from_millis(500)));
+        assert_eq!(parse_retry_after("99999"), Some(RETRY_AFTER_CAP));
+        assert_eq!(parse_retry_after("-1"), None);
+        assert_eq!(parse_retry_after("soon"), None);
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(Duration::ZERO)
+        );
+    }
+
+    #[test]
+    fn session_ids_cannot_escape_the_path() {
+        let config = ClientConfig::new(super::super::Environment::Prod, "k")
+            .with_base_url("http://127.0.0.1:1");
+        let http = Http::new(&config).unwrap();
+        assert_eq!(
+            http.url(&["sessions", "../../x?y#z"]).as_str(),
+            "http://127.0.0.1:1/quality-on-demand/v1/sessions/..%2F..%2Fx%3Fy%23z"
+        );
+        let debug = format!("{http:?}");
+        assert!(!debug.contains("\"k\""), "{debug}");
+    }
+
+    #[test]
+    fn what_may_be_retried() {
+        let status = |status, code: Option<&str>| Failure::Status {
+            status,
+            problem: Problem {
+                code: code.map(str::to_owned),
+                message: String::new(),
+            },
+            retry_after: None,
+        };
+        assert!(status(429, None).certainly_not_applied());
+        assert!(status(503, Some("UNAVAILABLE")).certainly_not_applied());
+        assert!(!status(503, None).certainly_not_applied());
+        assert!(status(503, None).maybe_applied());
+        assert!(status(502, None).maybe_applied() && status(502, None).is_transient());
+        assert!(!status(400, None).is_transient() && !status(400, None).maybe_applied());
+        assert!(!status(501, None).is_transient());
+        let refused = Failure::NotSent {
+            detail: String::new(),
+            tls: false,
+        };
+        assert!(refused.certainly_not_applied() && refused.is_transient());
+        let tls = Failure::NotSent {
+            detail: String::new(),
+            tls: true,
+        };
+        assert!(!tls.is_transient());
+    }
+}

@@ -1,0 +1,106 @@
+//! Keeps secrets out of text: anything taken from a response or a lower layer's error goes through here
+//! before it reaches a log line or an error message (a server may echo what it was sent).
+
+use crate::wire::CreateSession;
+
+pub const REDACTED: &str = "<redacted>";
+
+/// Secrets shorter than this are not scrubbed: replacing every "ab" in a message would garble it and
+/// such a value is not a credential anyone should use.
+const MIN_SECRET_LEN: usize = 4;
+
+#[derive(Clone, Default)]
+pub struct Redactor {
+    secrets: Vec<String>,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Redactor({} secrets)", self.secrets.len())
+    }
+}
+
+impl Redactor {
+    pub fn new(secrets: impl IntoIterator<Item = impl AsRef<str>>) -> Self {
+        let mut redactor = Self::default();
+        for secret in secrets {
+            redactor.add(secret.as_ref());
+        }
+        redactor
+    }
+
+    pub fn add(&mut self, secret: &str) {
+        if secret.len() >= MIN_SECRET_LEN && !self.secrets.iter().any(|s| s == secret) {
+            self.secrets.push(secret.to_owned());
+            // Longest first, so a secret containing another is replaced whole.
+            self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        }
+    }
+
+    /// A copy that also scrubs the secrets a create request carries (the sink access token).
+    pub fn with_request(&self, req: &CreateSession) -> Self {
+        let mut redactor = self.clone();
+        if let Some(token) = req
+            .sink_credential
+            .as_ref()
+            .and_then(|c| c.access_token.as_ref())
+        {
+            redactor.add(token.expose());
+        }
+        redactor
+    }
+
+    pub fn scrub(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for secret in &self.secrets {
+            if out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), REDACTED);
+            }
+        }
+        out
+    }
+}
+
+/// The create request as JSON for a trace log: the sink access token replaced.
+pub fn loggable_request(req: &CreateSession) -> String {
+    let mut value = match serde_json::to_value(req) {
+        Ok(value) => value,
+        Err(_) => return "<unserializable request>".into(),
+    };
+    if let Some(token) = value.pointer_mut("/sinkCredential/accessToken") {
+        *token = serde_json::Value::String(REDACTED.into());
+    }
+    value.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::SinkCredential;
+
+    #[test]
+    fn scrubs_every_secret_longest_first() {
+        let redactor = Redactor::new(["token-1234", "token-1234-long", "ab"]);
+        assert_eq!(
+            redactor.scrub("a token-1234-long and token-1234 and ab"),
+            "a <redacted> and <redacted> and ab"
+        );
+    }
+
+    #[test]
+    fn request_log_hides_the_sink_token() {
+        let req = CreateSession {
+            sink: Some("https://example.com/n".into()),
+            sink_credential: Some(SinkCredential::bearer(
+                "sink-s3cr3t".into(),
+                "2030-01-01T00:00:00Z".into(),
+            )),
+            ..Default::default()
+        };
+        let line = loggable_request(&req);
+        assert!(!line.contains("sink-s3cr3t"), "{line}");
+        assert!(line.contains(REDACTED));
+        let redactor = Redactor::default().with_request(&req);
+        assert_eq!(redactor.scrub("echo sink-s3cr3t"), "echo <redacted>");
+    }
+}
