@@ -1,1 +1,38 @@
-//! nac-sandbox (filled in by the sandbox work).
+//! `nac-sandbox`: an offline emulator of the Network as Code Quality-on-Demand API, faithful enough that
+//! Nokia's own SDK cannot tell the difference. See `src/sandbox/README.md` for the behaviour and the
+//! admin API.
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! let sandbox = nac::sandbox::start(nac::sandbox::SandboxConfig {
+//!     listen: "127.0.0.1:0".parse()?,
+//!     ..Default::default()
+//! })
+//! .await?;
+//! println!("{}/quality-on-demand/v1", sandbox.base_url());
+//! sandbox.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod admin;
+mod api;
+mod app;
+mod clock;
+mod config;
+mod errors;
+mod faults;
+mod gateway;
+mod notify;
+mod persist;
+pub mod profiles;
+pub mod request;
+mod server;
+mod session;
+mod stats;
+mod store;
+
+pub use config::SandboxConfig;
+pub use faults::Faults;
+pub use server::{start, RunningSandbox};
+pub use stats::StatsReport;
+pub use store::device_matches;

@@ -1,0 +1,132 @@
+//! The admin API under `/_sandbox` (loopback clients only, no API key, never subject to faults): see every
+//! session, move the clock, end a session as the network would, set faults, reset, read counters.
+
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, Path, Request, State};
+
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::TimeDelta;
+use serde::{Deserialize, Serialize};
+
+use super::api::body_bytes;
+use super::app::Shared;
+use super::errors::ApiError;
+use super::faults::Faults;
+use super::request;
+use super::stats::StatsReport;
+use crate::wire::{format_timestamp, SessionInfo};
+
+/// Refuses admin calls that do not come from the machine itself.
+pub(crate) async fn loopback_only(request: Request, next: Next) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_canonical());
+    match peer {
+        Some(ip) if ip.is_loopback() => next.run(request).await,
+        _ => ApiError::new(
+            403,
+            "PERMISSION_DENIED",
+            "The sandbox admin API only answers loopback clients.",
+        )
+        .into_response(),
+    }
+}
+
+pub(crate) async fn sessions(State(sandbox): State<Shared>) -> Json<Vec<SessionInfo>> {
+    Json(sandbox.store.all(sandbox.clock.now()))
+}
+
+pub(crate) async fn terminate(
+    State(sandbox): State<Shared>,
+    Path(session_id): Path<String>,
+) -> Result<Json<SessionInfo>, ApiError> {
+    let id = request::parse_session_id(&session_id)?;
+    let (info, events) = sandbox
+        .store
+        .terminate(&id, sandbox.clock.now())
+        .ok_or_else(|| ApiError::session_not_found(id))?;
+    sandbox.commit(events).await?;
+    Ok(Json(info))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AdvanceClock {
+    advance_seconds: f64,
+}
+
+/// `GET`/`POST /_sandbox/clock` answer.
+#[derive(Debug, Serialize)]
+pub(crate) struct ClockReport {
+    now: String,
+    offset_seconds: f64,
+}
+
+fn clock_report(sandbox: &Shared) -> Json<ClockReport> {
+    Json(ClockReport {
+        now: format_timestamp(&sandbox.clock.now()),
+        offset_seconds: sandbox.clock.offset_ms() as f64 / 1000.0,
+    })
+}
+
+pub(crate) async fn clock(State(sandbox): State<Shared>) -> Json<ClockReport> {
+    clock_report(&sandbox)
+}
+
+pub(crate) async fn advance_clock(
+    State(sandbox): State<Shared>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<ClockReport>, ApiError> {
+    let body = body_bytes(body)?;
+    let req: AdvanceClock = request::parse_json(Some("application/json"), &body)?;
+    if !(0.0..=1e10).contains(&req.advance_seconds) {
+        return Err(ApiError::invalid_argument(
+            "advance_seconds: the clock only moves forward (0 to 10^10 seconds)",
+        ));
+    }
+    sandbox.clock.advance(TimeDelta::milliseconds(
+        (req.advance_seconds * 1000.0) as i64,
+    ));
+    // Expiries and notifications follow at once rather than at the next tick.
+    let (events, _) = sandbox.store.tick(sandbox.clock.now());
+    sandbox.commit(events).await?;
+    Ok(clock_report(&sandbox))
+}
+
+pub(crate) async fn faults(State(sandbox): State<Shared>) -> Json<Faults> {
+    Json(sandbox.faults.get())
+}
+
+pub(crate) async fn set_faults(
+    State(sandbox): State<Shared>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Faults>, ApiError> {
+    let body = body_bytes(body)?;
+    let faults: Faults = request::parse_json(Some("application/json"), &body)?;
+    faults.check().map_err(ApiError::invalid_argument)?;
+    log::info!("nac-sandbox: faults set to {faults:?}");
+    sandbox.faults.set(faults.clone());
+    Ok(Json(faults))
+}
+
+/// Empty store, clock back to real time, no faults, counters at zero.
+pub(crate) async fn reset(
+    State(sandbox): State<Shared>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    sandbox.store.clear();
+    sandbox.clock.set_offset_ms(0);
+    sandbox.faults.set(Faults::default());
+    sandbox.stats.reset();
+    sandbox.commit(None).await?;
+    Ok(Json(serde_json::json!({"reset": true})))
+}
+
+pub(crate) async fn stats(State(sandbox): State<Shared>) -> Json<StatsReport> {
+    Json(sandbox.stats.report())
+}

@@ -1,0 +1,124 @@
+//! The NaC Quality-on-Demand API (`/quality-on-demand/v1`): create, get, delete, extend, a device's
+//! sessions, and NaC's list of all sessions.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use super::app::Shared;
+use super::errors::ApiError;
+use super::request;
+use super::session::{ExtendRefused, StoredSession};
+use crate::wire::{ErrorInfo, SessionInfo};
+
+pub(crate) fn content_type(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+}
+
+/// The body, or a CAMARA error when it could not be read (too large, connection dropped).
+pub(crate) fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    body.map_err(|e| ApiError::new(e.status().as_u16(), "INVALID_ARGUMENT", e.body_text()))
+}
+
+impl From<ErrorInfo> for ApiError {
+    fn from(e: ErrorInfo) -> Self {
+        ApiError::Camara(e)
+    }
+}
+
+pub(crate) async fn create_session(
+    State(sandbox): State<Shared>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = body_bytes(body)?;
+    let req = request::parse_create(
+        content_type(&headers),
+        &body,
+        sandbox.config.allow_http_sinks_on_loopback,
+    )?;
+    let now = sandbox.clock.now();
+    let session = StoredSession::create(req, now, sandbox.activation_delay);
+    let (info, events) = sandbox.store.insert(session, now);
+    sandbox.stats.session_created();
+    sandbox.commit(events).await?;
+    if let Some(status) = sandbox.faults.roll_post_commit() {
+        sandbox.stats.post_commit_fault();
+        log::debug!(
+            "nac-sandbox: session {} stored, answering {status} (post-commit fault)",
+            info.session_id
+        );
+        return Err(ApiError::for_status(status));
+    }
+    Ok((StatusCode::CREATED, Json(info)).into_response())
+}
+
+pub(crate) async fn get_session(
+    State(sandbox): State<Shared>,
+    Path(session_id): Path<String>,
+) -> Result<Json<SessionInfo>, ApiError> {
+    let id = request::parse_session_id(&session_id)?;
+    sandbox
+        .store
+        .view(&id, sandbox.clock.now())
+        .map(Json)
+        .ok_or_else(|| ApiError::session_not_found(id))
+}
+
+pub(crate) async fn delete_session(
+    State(sandbox): State<Shared>,
+    Path(session_id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = request::parse_session_id(&session_id)?;
+    let event = sandbox
+        .store
+        .delete(&id, sandbox.clock.now())
+        .ok_or_else(|| ApiError::session_not_found(id))?;
+    sandbox.commit(event).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(crate) async fn extend_session(
+    State(sandbox): State<Shared>,
+    Path(session_id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<SessionInfo>, ApiError> {
+    let id = request::parse_session_id(&session_id)?;
+    let body = body_bytes(body)?;
+    let additional = request::parse_extend(content_type(&headers), &body)?;
+    let info = sandbox
+        .store
+        .extend(&id, additional, sandbox.clock.now())
+        .map_err(|refused| match refused {
+            ExtendRefused::NotFound => ApiError::session_not_found(id),
+            ExtendRefused::Inactive => ApiError::invalid_argument("The target session is inactive"),
+        })?;
+    sandbox.commit(None).await?;
+    Ok(Json(info))
+}
+
+pub(crate) async fn retrieve_sessions(
+    State(sandbox): State<Shared>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Vec<SessionInfo>>, ApiError> {
+    let body = body_bytes(body)?;
+    let req = request::parse_retrieve_sessions(content_type(&headers), &body)?;
+    let sessions = sandbox.store.for_device(&req.device, sandbox.clock.now());
+    if sessions.is_empty() {
+        // NaC's quirk (CAMARA would answer 200 []).
+        return Err(ApiError::NoSessionsForDevice);
+    }
+    Ok(Json(sessions))
+}
+
+/// NaC's `GET /sessions`: every session of the caller, as an array (empty when none).
+pub(crate) async fn all_sessions(State(sandbox): State<Shared>) -> Json<Vec<SessionInfo>> {
+    Json(sandbox.store.all(sandbox.clock.now()))
+}

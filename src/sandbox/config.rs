@@ -1,0 +1,40 @@
+//! How a sandbox is set up: the library's start-up options (the CLI maps its flags onto these).
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::faults::Faults;
+
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// Where to listen; port 0 picks a free port (see [`super::RunningSandbox::addr`]).
+    pub listen: SocketAddr,
+    /// The only `X-RapidAPI-Key` accepted; `None` accepts any non-empty key.
+    pub api_key: Option<String>,
+    /// Time from REQUESTED to AVAILABLE; zero answers AVAILABLE in the create response itself.
+    pub activation_delay: Duration,
+    /// How long an ended (UNAVAILABLE) session stays readable before it is gone (404).
+    pub retention: Duration,
+    /// Sessions and the clock offset survive a restart when set.
+    pub state_file: Option<PathBuf>,
+    /// Faults in force from the start (the admin API can change them later).
+    pub faults: Faults,
+    /// Accept `http://` sinks whose host is a loopback address (`127.0.0.0/8`, `::1`, `localhost`),
+    /// so tests can receive notifications without TLS. Any other sink must be `https://`.
+    pub allow_http_sinks_on_loopback: bool,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 8080)),
+            api_key: None,
+            activation_delay: Duration::from_millis(200),
+            retention: Duration::from_secs(360),
+            state_file: None,
+            faults: Faults::default(),
+            allow_http_sinks_on_loopback: true,
+        }
+    }
+}

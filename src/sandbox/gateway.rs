@@ -1,0 +1,42 @@
+//! What the RapidAPI gateway in front of NaC does to every API request, in its order: count it, add the
+//! configured latency, check `X-RapidAPI-Key` (403 `{"message": "Invalid API key."}`), and answer an
+//! injected error instead of passing the request on. `X-RapidAPI-Host` is accepted but not required.
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::app::Shared;
+use super::errors::ApiError;
+
+pub(crate) async fn gateway(
+    State(sandbox): State<Shared>,
+    request: Request,
+    next: Next,
+) -> Response {
+    sandbox.stats.request();
+    let (latency, injected) = sandbox.faults.roll_request();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let key = request
+        .headers()
+        .get("x-rapidapi-key")
+        .and_then(|k| k.to_str().ok())
+        .map(str::trim)
+        .unwrap_or_default();
+    let key_ok = !key.is_empty()
+        && sandbox
+            .config
+            .api_key
+            .as_deref()
+            .is_none_or(|expected| expected == key);
+    if !key_ok {
+        return ApiError::InvalidApiKey.into_response();
+    }
+    if let Some(status) = injected {
+        sandbox.stats.fault_injected();
+        return ApiError::for_status(status).into_response();
+    }
+    next.run(request).await
+}

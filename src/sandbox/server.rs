@@ -1,0 +1,180 @@
+//! Starting and stopping a sandbox: bind, load the state file, run the HTTP server, the lifecycle ticker,
+//! the notification workers and the state writer; shut all of it down gracefully.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::TimeDelta;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use super::app::{self, Sandbox};
+use super::clock::SandboxClock;
+use super::faults::FaultSwitch;
+use super::notify::Notifier;
+use super::persist::{self, Persister};
+use super::stats::{Stats, StatsReport};
+use super::store::Store;
+use super::SandboxConfig;
+
+/// How often the ticker looks for due transitions (notifications, evictions).
+const TICK: Duration = Duration::from_millis(50);
+/// How long shutdown waits for requests in flight.
+const DRAIN: Duration = Duration::from_secs(5);
+
+/// A sandbox serving in the background of the current tokio runtime.
+#[derive(Debug)]
+pub struct RunningSandbox {
+    addr: SocketAddr,
+    sandbox: Arc<Sandbox>,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<()>>,
+    background: Vec<JoinHandle<()>>,
+}
+
+fn to_delta(d: Duration) -> TimeDelta {
+    TimeDelta::from_std(d).unwrap_or(TimeDelta::MAX)
+}
+
+/// Starts a sandbox: binds `config.listen`, loads `config.state_file` if it exists, and serves until
+/// [`RunningSandbox::shutdown`].
+pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
+    config
+        .faults
+        .check()
+        .map_err(|e| anyhow::anyhow!("invalid faults: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let base_url = base_url_of(addr);
+
+    let clock = Arc::new(SandboxClock::default());
+    let store = Arc::new(Store::new(to_delta(config.retention)));
+    let persister = match &config.state_file {
+        Some(path) => {
+            if let Some((offset_ms, sessions)) = persist::load(path)? {
+                clock.set_offset_ms(offset_ms);
+                store.load(sessions, clock.now());
+                log::info!(
+                    "nac-sandbox: loaded {} sessions from {}",
+                    store.len(),
+                    path.display()
+                );
+            }
+            Some(Arc::new(Persister::new(path.clone())))
+        }
+        None => None,
+    };
+    let (notifier, mut background) = Notifier::start(base_url.clone());
+    let sandbox = Arc::new(Sandbox {
+        activation_delay: to_delta(config.activation_delay),
+        faults: FaultSwitch::new(config.faults.clone()),
+        config,
+        store: store.clone(),
+        clock: clock.clone(),
+        stats: Stats::default(),
+        notifier,
+        persister: persister.clone(),
+    });
+    if let Some(persister) = persister {
+        background.push(tokio::spawn(persister.run(store, clock)));
+    }
+    background.push(tokio::spawn(tick(sandbox.clone())));
+
+    let (stop, stopped) = oneshot::channel::<()>();
+    let service = app::router(sandbox.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let server = tokio::spawn(async move {
+        let serving = axum::serve(listener, service).with_graceful_shutdown(async {
+            let _ = stopped.await;
+        });
+        if let Err(e) = serving.await {
+            log::error!("nac-sandbox: server stopped: {e}");
+        }
+    });
+    log::info!("nac-sandbox: listening on {base_url}");
+    Ok(RunningSandbox {
+        addr,
+        sandbox,
+        stop: Some(stop),
+        server: Some(server),
+        background,
+    })
+}
+
+fn base_url_of(addr: SocketAddr) -> String {
+    // A wildcard bind is reachable on loopback; name that, since a client cannot connect to 0.0.0.0.
+    let ip = match addr.ip() {
+        ip if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}", SocketAddr::new(ip, addr.port()))
+}
+
+/// Moves sessions through their lifecycle even when nobody reads them, so sinks hear of every change.
+async fn tick(sandbox: Arc<Sandbox>) {
+    let mut interval = tokio::time::interval(TICK);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        let (events, changed) = sandbox.store.tick(sandbox.clock.now());
+        sandbox.notifier.send_all(events);
+        if changed {
+            sandbox.changed_in_background();
+        }
+    }
+}
+
+impl RunningSandbox {
+    /// The API root, e.g. `http://127.0.0.1:41873` (the QoD API is under `/quality-on-demand/v1`).
+    pub fn base_url(&self) -> String {
+        base_url_of(self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The sandbox's counters (the same as `GET /_sandbox/stats`).
+    pub fn stats(&self) -> StatsReport {
+        self.sandbox.stats.report()
+    }
+
+    /// Stops serving (requests in flight finish), writes the state file one last time and frees the port.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut server) = self.server.take() {
+            if tokio::time::timeout(DRAIN, &mut server).await.is_err() {
+                log::warn!("nac-sandbox: requests still in flight after {DRAIN:?}; closing them");
+                server.abort();
+                let _ = server.await;
+            }
+        }
+        for task in self.background.drain(..) {
+            task.abort();
+            let _ = task.await;
+        }
+        if let Some(persister) = &self.sandbox.persister {
+            if let Err(e) = persister.write_now(&self.sandbox.store, &self.sandbox.clock) {
+                log::error!("nac-sandbox: final state write failed: {e:#}");
+            }
+        }
+        log::info!("nac-sandbox: stopped");
+    }
+}
+
+impl Drop for RunningSandbox {
+    fn drop(&mut self) {
+        // Dropped without shutdown (a failing test): stop everything so the port is freed.
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+        for task in self.background.drain(..) {
+            task.abort();
+        }
+    }
+}
