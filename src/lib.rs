@@ -2,6 +2,7 @@
 //! and `nac-sandbox`, an offline emulator of the same API.
 
 pub mod client;
+pub mod docs;
 pub mod handshake;
 pub mod logging;
 pub mod provider;
