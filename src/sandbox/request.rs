@@ -53,14 +53,30 @@ pub fn parse_json<T: DeserializeOwned>(
         ));
     }
     check_content_type(content_type)?;
+    // Without this, serde would also read a struct from a JSON array (by position).
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(match serde_json::from_slice::<serde_json::Value>(body) {
+            Ok(_) => invalid("the request body must be a JSON object"),
+            Err(e) => invalid(format!("the request body is not valid JSON: {e}")),
+        });
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() || path == "." {
-            invalid(format!("the request body is not valid JSON: {inner}"))
-        } else {
-            invalid(format!("{path}: {inner}"))
+        if inner.is_syntax() || inner.is_eof() {
+            return invalid(format!("the request body is not valid JSON: {inner}"));
+        }
+        let text = inner.to_string();
+        let missing = text
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split_once('`'))
+            .map(|(name, _)| name);
+        match (path.as_str(), missing) {
+            (".", Some(name)) => invalid(format!("{name}: missing field, it is required")),
+            (".", None) => invalid(format!("the request body does not fit: {text}")),
+            (path, Some(name)) => invalid(format!("{path}.{name}: missing field, it is required")),
+            (path, None) => invalid(format!("{path}: {text}")),
         }
     })?;
     de.end()
