@@ -23,7 +23,7 @@ use reqwest::Method;
 use super::error::{Call, Operation, Tries};
 use super::http::{Failure, Reply};
 use super::redact::loggable_request;
-use super::response::parse_json;
+use super::response::{parse_json, Shape};
 use super::retry::{self, Context};
 use super::{ApiError, NacClient};
 use crate::rules::DEFAULT_DURATION;
@@ -237,6 +237,7 @@ impl NacClient {
                             &reply.body,
                             reply.content_type.as_deref(),
                             "a session",
+                            Shape::Object,
                         ) {
                             Ok(session) => return Ok(session),
                             Err(detail) => Failure::Invalid {
@@ -343,6 +344,7 @@ impl NacClient {
                             &reply.body,
                             reply.content_type.as_deref(),
                             "a session",
+                            Shape::Object,
                         )
                         .map_err(|detail| Failure::Invalid {
                             status: reply.status,

@@ -38,7 +38,7 @@ pub use retry::ClientStats;
 use error::Call as CallInfo;
 use http::{Failure, Http};
 use redact::Redactor;
-use response::parse_json;
+use response::{parse_json, Shape};
 use retry::{Context, Counters, RetryPolicy};
 
 /// The client. Cheap to clone: clones share one connection pool, counters and create ledger.
@@ -107,12 +107,17 @@ impl NacClient {
                 return Ok(None);
             }
             let reply = reply.into_success()?;
-            parse_json(&reply.body, reply.content_type.as_deref(), "a session")
-                .map(Some)
-                .map_err(|detail| Failure::Invalid {
-                    status: reply.status,
-                    detail,
-                })
+            parse_json(
+                &reply.body,
+                reply.content_type.as_deref(),
+                "a session",
+                Shape::Object,
+            )
+            .map(Some)
+            .map_err(|detail| Failure::Invalid {
+                status: reply.status,
+                detail,
+            })
         })
         .await
     }
@@ -173,6 +178,7 @@ impl NacClient {
                 &reply.body,
                 reply.content_type.as_deref(),
                 "a list of sessions",
+                Shape::Array,
             )
             .map_err(|detail| Failure::Invalid {
                 status: reply.status,

@@ -164,11 +164,30 @@ pub fn excerpt(text: &str, max_chars: usize) -> String {
     out.trim_end().to_owned()
 }
 
+/// The JSON kind a reply must be (serde would read a struct from an array, with a baffling message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Object,
+    Array,
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// Parses a success body as `what` (e.g. "a session"), or says clearly why it cannot.
 pub fn parse_json<T: DeserializeOwned>(
     body: &[u8],
     content_type: Option<&str>,
     what: &str,
+    shape: Shape,
 ) -> Result<T, String> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(format!("the body is empty; expected {what}"));
@@ -194,6 +213,17 @@ pub fn parse_json<T: DeserializeOwned>(
             ))
         }
     };
+    let (wanted, shape_ok) = match shape {
+        Shape::Object => ("an object", value.is_object()),
+        Shape::Array => ("an array", value.is_array()),
+    };
+    if !shape_ok {
+        return Err(format!(
+            "the JSON is not {what}: expected {wanted}, got {}; body: {}",
+            kind_of(&value),
+            excerpt(&value.to_string(), EXCERPT_CHARS)
+        ));
+    }
     T::deserialize(&value).map_err(|e| {
         format!(
             "the JSON is not {what}: {}; body: {}",
@@ -262,16 +292,20 @@ mod tests {
     #[test]
     fn malformed_sessions_say_why() {
         let err =
-            parse_json::<SessionInfo>(b"{\"sessionId\": \"x\"", None, "a session").unwrap_err();
+            parse_json::<SessionInfo>(b"{\"sessionId\": \"x\"", None, "a session", Shape::Object)
+                .unwrap_err();
         assert!(err.contains("truncated"), "{err}");
-        let err = parse_json::<SessionInfo>(br#"{"sessionId": 5}"#, None, "a session").unwrap_err();
+        let err =
+            parse_json::<SessionInfo>(br#"{"sessionId": 5}"#, None, "a session", Shape::Object)
+                .unwrap_err();
         assert!(
             err.contains("not a session") && err.contains("invalid type"),
             "{err}"
         );
-        let err = parse_json::<SessionInfo>(b"<html>hi</html>", None, "a session").unwrap_err();
+        let err = parse_json::<SessionInfo>(b"<html>hi</html>", None, "a session", Shape::Object)
+            .unwrap_err();
         assert!(err.contains("HTML"), "{err}");
-        let err = parse_json::<SessionInfo>(b"  ", None, "a session").unwrap_err();
+        let err = parse_json::<SessionInfo>(b"  ", None, "a session", Shape::Object).unwrap_err();
         assert!(err.contains("empty"), "{err}");
     }
 
@@ -323,22 +357,22 @@ mod tests {
             let ct = html.then_some("text/html");
             let problem = describe_error_body(&body, ct);
             prop_assert!(problem.message.chars().count() <= EXCERPT_CHARS + 40);
-            if let Err(e) = parse_json::<SessionInfo>(&body, ct, "a session") {
+            if let Err(e) = parse_json::<SessionInfo>(&body, ct, "a session", Shape::Object) {
                 prop_assert!(!e.is_empty());
                 prop_assert!(e.chars().count() <= 3 * EXCERPT_CHARS + 200);
             }
-            let _ = parse_json::<Vec<SessionInfo>>(&body, ct, "a list of sessions");
+            let _ = parse_json::<Vec<SessionInfo>>(&body, ct, "a list of sessions", Shape::Array);
         }
 
         #[test]
         fn arbitrary_json_never_panics(value in arbitrary_json()) {
             let body = value.to_string();
             let _ = describe_error_body(body.as_bytes(), None);
-            match parse_json::<SessionInfo>(body.as_bytes(), None, "a session") {
+            match parse_json::<SessionInfo>(body.as_bytes(), None, "a session", Shape::Object) {
                 Ok(session) => prop_assert_eq!(value["sessionId"].as_str(), Some(session.session_id.as_str())),
                 Err(e) => prop_assert!(e.contains("a session"), "{}", e),
             }
-            let _ = parse_json::<Vec<SessionInfo>>(body.as_bytes(), None, "a list of sessions");
+            let _ = parse_json::<Vec<SessionInfo>>(body.as_bytes(), None, "a list of sessions", Shape::Array);
         }
     }
 }
