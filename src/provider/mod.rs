@@ -105,7 +105,7 @@ impl Provider for NacProvider {
         _diags: &mut Diagnostics,
     ) -> Option<HashMap<String, Box<dyn DynamicResource>>> {
         Some(HashMap::from([(
-            "nac_qod_session".to_string(),
+            "qod_session".to_string(),
             Box::new(qod_session::QodSessionResource::new(self.client.clone()))
                 as Box<dyn DynamicResource>,
         )]))
@@ -116,7 +116,7 @@ impl Provider for NacProvider {
         _diags: &mut Diagnostics,
     ) -> Option<HashMap<String, Box<dyn DynamicDataSource>>> {
         Some(HashMap::from([(
-            "nac_device_sessions".to_string(),
+            "device_sessions".to_string(),
             Box::new(device_sessions::DeviceSessionsDataSource::new(
                 self.client.clone(),
             )) as Box<dyn DynamicDataSource>,
