@@ -107,17 +107,23 @@ impl DeviceBlock {
     }
 
     /// The block to keep in state after a refresh: the prior one when the API reports the same device
-    /// (so a differently written but equal address causes no diff), else the API's.
+    /// (so a differently written but equal address causes no diff) or none at all (a session's device
+    /// cannot change, so silence is not drift), else the API's.
     pub fn refreshed(prior: &Value<Self>, api: Option<&Device>) -> Value<Self> {
-        let api = api.cloned().unwrap_or_default();
+        let Some(api) = api else {
+            return match prior {
+                Value::Null => Value::Value(Self::default()),
+                _ => prior.clone(),
+            };
+        };
         if let Value::Value(prior_block) = prior {
             let mut known = Known::default();
             let prior_wire = prior_block.to_wire(&mut known, &AttributePath::new("device"));
-            if known.all_known() && same_device(&prior_wire, &api) {
+            if known.all_known() && same_device(&prior_wire, api) {
                 return prior.clone();
             }
         }
-        Value::Value(Self::from_wire(&api))
+        Value::Value(Self::from_wire(api))
     }
 }
 

@@ -114,8 +114,12 @@ impl PortsBlock {
         }
     }
 
-    /// The block to keep in state after a refresh: the prior one when the API reports the same ports.
+    /// The block to keep in state after a refresh: the prior one when the API reports the same ports
+    /// or none (a session's ports cannot change, so silence is not drift), else the API's.
     pub fn refreshed(prior: &Value<Self>, api: Option<&PortsSpec>) -> Value<Self> {
+        if api.is_none() && !prior.is_unknown() {
+            return prior.clone();
+        }
         let mut known = Known::default();
         let prior_wire = Self::to_wire_opt(prior, &mut known, &AttributePath::new("ports"));
         if known.all_known() && normalized(prior_wire.as_ref()) == normalized(api) {

@@ -23,9 +23,12 @@ pub fn terraform_binary() -> String {
     std::env::var("TERRAFORM").unwrap_or_else(|_| "/usr/local/bin/terraform".into())
 }
 
-/// The provider binary cargo built for this test run.
+/// The provider binary cargo built for this test run (`NAC_PROVIDER_BINARY` overrides, e.g. to test a
+/// release build; Terraform needs it named `terraform-provider-nac`).
 pub fn provider_binary() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-nac"))
+    std::env::var_os("NAC_PROVIDER_BINARY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-nac")))
 }
 
 pub const TOKEN: &str = "acceptance-test-key";
