@@ -44,8 +44,6 @@ cd "$work"
 
 echo "==> terraform apply"
 terraform apply -input=false -auto-approve -compact-warnings -var "base_url=$url"
-echo "==> the sessions"
-terraform output
 
 if $keep; then
   echo "==> sandbox left running at $url (pid $sandbox_pid); state in $work"
