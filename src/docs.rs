@@ -48,7 +48,7 @@ impl ProviderSchemas {
         for (name, resource) in checked(resources, diags, "the resources")? {
             let mut diags = Diagnostics::default();
             let schema = resource.schema(&mut diags);
-            let type_name = format!("{PROVIDER_SHORT_NAME}_{name}");
+            let type_name = served_type_name(&name)?;
             let schema = checked(schema, diags, &format!("the schema of {type_name}"))?;
             resource_schemas.insert(type_name, schema);
         }
@@ -59,7 +59,7 @@ impl ProviderSchemas {
         for (name, data_source) in checked(data_sources, diags, "the data sources")? {
             let mut diags = Diagnostics::default();
             let schema = data_source.schema(&mut diags);
-            let type_name = format!("{PROVIDER_SHORT_NAME}_{name}");
+            let type_name = served_type_name(&name)?;
             let schema = checked(schema, diags, &format!("the schema of {type_name}"))?;
             data_source_schemas.insert(type_name, schema);
         }
@@ -70,6 +70,21 @@ impl ProviderSchemas {
             data_sources: data_source_schemas,
         })
     }
+}
+
+/// The type name Terraform sees: tf-provider's server serves the key `k` as `nac_k`, so the docs
+/// derive it the same way, and refuse a key that already carries the prefix (it would be served
+/// as `nac_nac_...`, a name no configuration uses).
+fn served_type_name(key: &str) -> Result<String> {
+    let prefix = format!("{PROVIDER_SHORT_NAME}_");
+    if key.starts_with(&prefix) {
+        bail!(
+            "the provider registers {key:?}, which tf-provider serves as \"{prefix}{key}\"; \
+             register it as {:?} so that Terraform sees {key:?}",
+            &key[prefix.len()..]
+        );
+    }
+    Ok(format!("{prefix}{key}"))
 }
 
 fn checked<T>(value: Option<T>, diags: Diagnostics, what: &str) -> Result<T> {
@@ -1199,6 +1214,16 @@ terraform import nac_thing.x 123
         assert!(
             page.ends_with("### Optional\n\n- `token` (String, Sensitive) API token.\n"),
             "{page}"
+        );
+    }
+
+    #[test]
+    fn type_names_follow_the_tf_provider_server_and_reject_a_doubled_prefix() {
+        assert_eq!(served_type_name("qod_session").unwrap(), "nac_qod_session");
+        let error = served_type_name("nac_qod_session").unwrap_err().to_string();
+        assert!(
+            error.contains("\"nac_nac_qod_session\"") && error.contains("\"qod_session\""),
+            "{error}"
         );
     }
 
