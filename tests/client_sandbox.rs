@@ -347,3 +347,23 @@ async fn known_sessions_are_never_adopted() {
     assert_eq!(other.stats().adopted, 1);
     sandbox.running.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creates_of_different_sessions_run_in_parallel() {
+    let sandbox = start_sandbox().await;
+    let client = client(&sandbox.base_url);
+    sandbox.set_faults(json!({"latency_ms": 200})).await;
+    const N: usize = 20;
+    let started = Instant::now();
+    let results = create_all(&client, (0..N).map(request).collect(), N).await;
+    let elapsed = started.elapsed();
+    assert!(results.iter().all(Result::is_ok));
+    println!(
+        "{N} creates with 200 ms latency, all in flight at once: {:.2} s (one after another: {:.1} s)",
+        elapsed.as_secs_f64(),
+        N as f64 * 0.2
+    );
+    // Serialised they would take N × 200 ms = 4 s; in parallel about one round trip.
+    assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
+    sandbox.running.shutdown().await;
+}

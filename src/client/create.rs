@@ -179,7 +179,8 @@ fn same_device(asked: &Device, got: &Device) -> bool {
 }
 
 /// Among `sessions`, the one to adopt for `req`: a match, started no earlier than `since`, not excluded,
-/// not already handed out by this client; the earliest such.
+/// not already handed out by this client; the most recent such (an attempt of ours that was applied
+/// made the newest matching session, since identical creates of this client never overlap).
 fn pick_adoptable(
     req: &CreateSession,
     sessions: Vec<SessionInfo>,
@@ -192,10 +193,36 @@ fn pick_adoptable(
         .filter(|s| matches_request(req, s))
         .filter(|s| s.started_at.is_none_or(|t| t >= since))
         .filter(|s| !excluded.contains(&s.session_id) && !ledger.is_claimed(&s.session_id))
-        .min_by(|a, b| (a.started_at, &a.session_id).cmp(&(b.started_at, &b.session_id)))
+        .max_by(|a, b| (a.started_at, &a.session_id).cmp(&(b.started_at, &b.session_id)))
 }
 
 impl NacClient {
+    /// The session a create for `req` made although its caller never learnt its id (e.g. after an
+    /// [`ApiError::OutcomeUnknown`], or an apply interrupted mid-create), by the same rule as the adoption
+    /// after an unclear failure: a matching session of the device, started at or after `started_since`
+    /// (less [`ADOPT_CLOCK_SKEW`]), not one of `known_ids`, not already returned by this client. A session
+    /// found is claimed: this client will not return it again.
+    pub async fn find_created_session(
+        &self,
+        req: &CreateSession,
+        started_since: DateTime<Utc>,
+        known_ids: &HashSet<String>,
+    ) -> Result<Option<SessionInfo>, ApiError> {
+        let device = req.device.clone().unwrap_or_default();
+        let sessions = self.device_sessions(&device).await?;
+        let found = pick_adoptable(
+            req,
+            sessions,
+            started_since - ADOPT_CLOCK_SKEW,
+            known_ids,
+            &self.inner.creates,
+        );
+        if let Some(session) = &found {
+            self.inner.creates.claim(&session.session_id);
+        }
+        Ok(found)
+    }
+
     pub(super) async fn create_once(
         &self,
         req: &CreateSession,
@@ -486,7 +513,7 @@ mod tests {
         ];
         ledger.claim("claimed");
         let picked = pick_adoptable(&req, sessions.clone(), since, &excluded, &ledger).unwrap();
-        assert_eq!(picked.session_id, "mine");
+        assert_eq!(picked.session_id, "later");
         ledger.claim("mine");
         ledger.claim("later");
         assert!(pick_adoptable(&req, sessions, since, &excluded, &ledger).is_none());
