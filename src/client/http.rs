@@ -312,12 +312,9 @@ fn classify(error: &reqwest::Error, url: &Url) -> Failure {
         _ => url.to_string(),
     };
     if error.is_connect() {
-        let lower = chain_text(error).to_ascii_lowercase();
-        let tls = ["certificate", "tls", "handshake", "ssl"]
-            .iter()
-            .any(|word| lower.contains(word));
+        let tls = is_tls_failure(error);
         let detail = if tls {
-            format!("TLS verification with {place} failed: {cause}")
+            format!("TLS handshake with {place} failed (is it an https server with a trusted certificate?): {cause}")
         } else if error.is_timeout() {
             format!("cannot connect to {place}: timed out")
         } else {
@@ -345,15 +342,27 @@ fn root_cause(error: &reqwest::Error) -> String {
     excerpt(&cause.to_string(), 200)
 }
 
-fn chain_text(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
+/// A failed TLS handshake (bad or untrusted certificate, a server that does not speak TLS): retrying
+/// cannot help. Only the causes are read, not reqwest's own message, which quotes the URL.
+fn is_tls_failure(error: &reqwest::Error) -> bool {
+    const MARKS: [&str; 7] = [
+        "certificate",
+        "tls",
+        "handshake",
+        "corrupt message",
+        "invalidcontenttype",
+        "alert",
+        "peer sent",
+    ];
     let mut cause = error.source();
     while let Some(next) = cause {
-        text.push_str(": ");
-        text.push_str(&next.to_string());
+        let text = next.to_string().to_ascii_lowercase();
+        if MARKS.iter().any(|mark| text.contains(mark)) {
+            return true;
+        }
         cause = next.source();
     }
-    text
+    false
 }
 
 /// `Retry-After` as seconds or an HTTP date, capped so a bad value cannot stall the caller.
