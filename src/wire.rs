@@ -224,10 +224,16 @@ pub struct CloudEvent {
     #[serde(rename = "type")]
     pub event_type: String,
     pub specversion: String,
+    /// Optional in the CloudEvents and CAMARA schemas (CAMARA's own example omits it).
+    #[serde(default = "json_content_type")]
     pub datacontenttype: String,
     #[serde(with = "timestamp_required")]
     pub time: DateTime<Utc>,
     pub data: StatusChanged,
+}
+
+fn json_content_type() -> String {
+    "application/json".into()
 }
 
 pub const QOS_STATUS_CHANGED: &str = "org.camaraproject.quality-on-demand.v1.qos-status-changed";

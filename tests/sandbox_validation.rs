@@ -602,6 +602,15 @@ async fn http_sinks_only_on_loopback_and_only_when_allowed() {
     assert!(got["message"].as_str().unwrap().starts_with("sink: "));
 }
 
+async fn extend(h: &Harness, id: &str, body: Value) -> (StatusCode, Value) {
+    h.call_json(
+        Method::POST,
+        &format!("/quality-on-demand/v1/sessions/{id}/extend"),
+        Some(&body),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn every_extend_rule() {
     let mut config = config();
@@ -616,15 +625,6 @@ async fn every_extend_rule() {
         .as_str()
         .unwrap()
         .to_owned();
-    let extend = |h: &Harness, id: &str, body: Value| {
-        let path = format!("/quality-on-demand/v1/sessions/{id}/extend");
-        let h = h as *const Harness;
-        async move {
-            unsafe { &*h }
-                .call_json(Method::POST, &path, Some(&body))
-                .await
-        }
-    };
     let cases: Vec<(Value, &str, &str)> = vec![
         (
             json!({}),
