@@ -467,21 +467,23 @@ impl<'a> BlockShape<'a> {
         }
     }
 
-    /// "Block List, Max: 1", "Block, Required", ...
-    fn label(&self, group: Group) -> String {
+    /// "Block List, Max: 1", "Block, Required", ...: a single block states its group when one is
+    /// given (the schema pages, as tfplugindocs does; the README table has a column for it).
+    fn label(&self, group: Option<Group>) -> String {
         let mut label = String::from(match self.nesting {
             Nesting::Single | Nesting::Group => "Block",
             Nesting::List => "Block List",
             Nesting::Set => "Block Set",
             Nesting::Map => "Block Map",
         });
-        if matches!(self.nesting, Nesting::Single | Nesting::Group) {
+        let single = matches!(self.nesting, Nesting::Single | Nesting::Group);
+        if let (true, Some(group)) = (single, group) {
             label.push_str(match group {
                 Group::Required => ", Required",
                 Group::Optional => ", Optional",
                 Group::ReadOnly => ", Read-only",
             });
-        } else if self.min_items > 0 {
+        } else if !single && self.min_items > 0 {
             label.push_str(&format!(", Min: {}", self.min_items));
         }
         if self.max_items > 0 {
@@ -625,7 +627,7 @@ fn write_block_children<'a>(
                     let anchor = format!("nestedblock--{}", path.join("--"));
                     out.push_str(&format!(
                         "- `{name}` ({}){}{}\n",
-                        shape.label(group),
+                        shape.label(Some(group)),
                         description_suffix(&shape.block.description.content, false),
                         see_below(&anchor)
                     ));
@@ -856,7 +858,7 @@ fn table_rows(out: &mut String, prefix: &str, block: &Block) -> Result<()> {
             table_row(
                 out,
                 &path,
-                &shape.label(group),
+                &shape.label(None),
                 usage,
                 &shape.block.description.content,
             );
@@ -1266,7 +1268,7 @@ terraform import nac_thing.x 123
             "{table}"
         );
         assert!(
-            table.contains("| `device` | Block, Required, Max: 1 | Required | The device. |\n"),
+            table.contains("| `device` | Block, Max: 1 | Required | The device. |\n"),
             "{table}"
         );
         let position = |needle: &str| table.find(needle).unwrap();
