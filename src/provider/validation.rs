@@ -75,8 +75,29 @@ impl Problem {
         } else {
             format!("Invalid {}", self.attribute())
         };
-        error(diags, &summary, self.message.clone(), self.path.clone());
+        error(
+            diags,
+            &summary,
+            self.message.clone(),
+            source_locator(&self.path),
+        );
     }
+}
+
+/// The path to put on a diagnostic so that Terraform shows the right line. Terraform locates a path
+/// by walking into nested blocks and then looking for a final *attribute*; a path that ends at a block
+/// falls back to the whole resource. So a problem of a whole block names an attribute of that block
+/// that the rule implies is absent, and Terraform then points at the block's own line.
+pub fn source_locator(path: &AttributePath) -> AttributePath {
+    use tf_provider::AttributePathStep::{Attribute, Index};
+    let anchor = match path.steps.as_slice() {
+        [Attribute(b)] if b == "device" => "network_access_identifier",
+        [.., Attribute(b), Index(_)] if b == "ipv4_address" => "private_address",
+        [.., Attribute(b), Index(_)] if b == "service_ports" || b == "device_ports" => "ports",
+        [.., Attribute(b), Index(_)] if b == "sink_credential" => "access_token",
+        _ => return path.clone(),
+    };
+    path.clone().attribute(anchor)
 }
 
 /// Diagnostics built directly: `Diagnostic::new` would append a backtrace when `RUST_BACKTRACE` is set.
