@@ -444,3 +444,36 @@ fn api_errors_name_the_operation_status_and_code() {
     assert!(!output.contains(TOKEN), "the token never shows: {output}");
     assert!(tf.sandbox_sessions().is_empty());
 }
+
+#[test]
+fn a_session_the_network_refuses_while_activating_is_deleted_and_the_apply_fails_with_the_reason() {
+    let tf = Harness::start_with(|c| c.activation_delay = std::time::Duration::from_secs(20));
+    tf.write_config(&session_hcl("refused", "refused@testcsp.net", ""));
+    let apply = std::thread::scope(|scope| {
+        let apply = scope.spawn(|| tf.try_apply());
+        // The network ends the session while the provider waits for it to become AVAILABLE.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            if let Some(session) = tf.sandbox_sessions().first() {
+                tf.terminate(&session.session_id);
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no session was created"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        apply.join().unwrap()
+    });
+    assert!(!apply.success());
+    let output = apply.output();
+    assert!(
+        output.contains("did not make the QoS session available"),
+        "{output}"
+    );
+    assert!(output.contains("NETWORK_TERMINATED"), "{output}");
+    // Deleted, and not in state: nothing is left behind.
+    assert!(tf.sandbox_sessions().is_empty());
+    assert!(tf.state_values("nac_qod_session.refused").is_none());
+}

@@ -462,7 +462,7 @@ async fn wait_until_settled(
             return Waited::TimedOut(session);
         }
         tokio::time::sleep(interval.min(deadline - now)).await;
-        interval = (interval * 2).min(Duration::from_secs(2));
+        interval = interval.mul_f64(1.5).min(Duration::from_secs(2));
         log::debug!(
             "polling QoS session {} until it is AVAILABLE",
             session.session_id
