@@ -214,30 +214,29 @@ async fn gets_extends_and_deletes_go_through_faults() {
         .set_faults(json!({"error_rate": 0.3, "error_statuses": [500, 502, 503, 504, 429]}))
         .await;
     let before = client.stats();
-    for session in &sessions {
-        let got = client.get_session(&session.session_id).await.unwrap();
-        assert_eq!(got.unwrap().session_id, session.session_id);
-        assert_eq!(
-            client
+    // Each session on its own task: get, list its device, extend (half of them), delete.
+    let mut tasks = JoinSet::new();
+    for (i, session) in sessions.into_iter().enumerate() {
+        let client = client.clone();
+        tasks.spawn(async move {
+            let id = &session.session_id;
+            let got = client.get_session(id).await.unwrap();
+            assert_eq!(got.unwrap().session_id, *id);
+            let listed = client
                 .device_sessions(session.device.as_ref().unwrap())
                 .await
-                .unwrap()
-                .len(),
-            1
-        );
+                .unwrap();
+            assert_eq!(listed.len(), 1);
+            if i % 2 == 0 {
+                // Applied exactly once even when a reply is lost: each adds 60 s, never 120.
+                let extended = client.extend_session(id, 60).await.unwrap();
+                let added = extended.expires_at.unwrap() - session.expires_at.unwrap();
+                assert_eq!(added.num_seconds(), 60, "{id}");
+            }
+            client.delete_session(id).await.unwrap();
+        });
     }
-    // Extends are applied exactly once even when their reply is lost: each adds 60 s, never 120.
-    for session in sessions.iter().take(20) {
-        let extended = client
-            .extend_session(&session.session_id, 60)
-            .await
-            .unwrap();
-        let added = extended.expires_at.unwrap() - session.expires_at.unwrap();
-        assert_eq!(added.num_seconds(), 60, "{}", session.session_id);
-    }
-    for session in &sessions {
-        client.delete_session(&session.session_id).await.unwrap();
-    }
+    tasks.join_all().await;
     let after = client.stats();
     let faults = sandbox.stats().await.faults_injected;
     println!(

@@ -82,7 +82,7 @@ pub enum ApiError {
     InvalidInput { call: Call, message: String },
 
     /// The API answered with an error status.
-    #[error("{call}: HTTP {status}{}{}{tries}", code_part(.code), message_part(.message))]
+    #[error("{call}: HTTP {status}{}{}{}{tries}", code_part(.code), message_part(.message), hint(*.status))]
     Api {
         call: Call,
         status: u16,
@@ -131,6 +131,14 @@ fn code_part(code: &Option<String>) -> String {
         .filter(|c| !c.is_empty())
         .map(|c| format!(" {c}"))
         .unwrap_or_default()
+}
+
+/// What a person can do about statuses whose cause is on their side of the API.
+fn hint(status: u16) -> &'static str {
+    match status {
+        401 | 403 => " (check the API token and that it is meant for this environment)",
+        _ => "",
+    }
 }
 
 fn message_part(message: &str) -> String {
