@@ -6,7 +6,7 @@
 //! - Calls that are safe to repeat (get, delete, retrieve-sessions) are retried on 408/429/5xx and
 //!   connection failures with exponential back-off and jitter, honouring `Retry-After`, bounded by
 //!   `max_retries` and `total_timeout`.
-//! - Creates and extends are never repeated blindly: see [`create`](self::create) for the rules.
+//! - Creates and extends are never repeated blindly: see `src/client/README.md` for the rules.
 //! - One HTTP connection pool per client; clones share it (and share the create ledger).
 //! - Secrets: the token is only ever put in a sensitive header; every text from a reply or a lower layer
 //!   is scrubbed of the token and the sink access token before it reaches a log line or an error.
@@ -140,7 +140,7 @@ impl NacClient {
         .await
     }
 
-    /// `POST /sessions/{id}/extend`. Applied at most once (see [`create`](self::create)).
+    /// `POST /sessions/{id}/extend`. Applied at most once (see `src/client/README.md`).
     pub async fn extend_session(
         &self,
         id: &str,
