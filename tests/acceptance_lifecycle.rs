@@ -345,6 +345,32 @@ fn import_by_cli_then_the_plan_is_empty() {
 }
 
 #[test]
+fn import_block_plans_nothing_but_the_import_then_the_plan_is_empty() {
+    let tf = Harness::start();
+    let id = create_outside_terraform(&tf, false);
+    tf.write_config(&format!(
+        "import {{\n  to = nac_qod_session.seed\n  id = \"{id}\"\n}}\n{}",
+        seed_without_sink()
+    ));
+    let plan = tf.plan();
+    assert!(plan.success(), "{}", plan.output());
+    assert!(
+        plan.stdout
+            .contains("1 to import, 0 to add, 0 to change, 0 to destroy"),
+        "{}",
+        plan.stdout
+    );
+    tf.apply();
+    assert_eq!(tf.state_string("nac_qod_session.seed", "id"), id);
+    assert_eq!(
+        tf.stats().sessions_created,
+        1,
+        "only the session created outside"
+    );
+    assert_no_changes(&tf);
+}
+
+#[test]
 fn import_block_then_the_plan_is_empty_and_the_secret_does_not_force_replacement() {
     let tf = Harness::start();
     let id = create_outside_terraform(&tf, true);

@@ -299,6 +299,19 @@ fn data_source_and_provider_settings_are_validated_too() {
             "{output}"
         );
     }
+
+    // No token in the provider block and none in the environment.
+    let mut tf = tf;
+    tf.env.push(("NAC_TOKEN".into(), String::new()));
+    tf.write_config(&common::session_hcl("a", "x@testcsp.net", ""));
+    let plan = tf.plan();
+    assert!(!plan.success());
+    assert!(
+        plan.output().contains("Error: Invalid token"),
+        "{}",
+        plan.output()
+    );
+    assert!(plan.output().contains("NAC_TOKEN"), "{}", plan.output());
     assert_eq!(tf.request_count(), 0);
 }
 
