@@ -165,3 +165,67 @@ impl DataSource for DeviceSessionsDataSource {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::wire::{ApplicationServer, QosStatus, StatusInfo};
+
+    #[test]
+    fn sessions_map_from_the_wire() {
+        let session = SessionInfo {
+            session_id: "id-1".into(),
+            qos_profile: "QOS_L".into(),
+            device: None,
+            application_server: ApplicationServer {
+                ipv4_address: Some("233.252.0.9".into()),
+                ipv6_address: None,
+            },
+            device_ports: None,
+            application_server_ports: None,
+            sink: None,
+            duration: 600,
+            started_at: Some(Utc.with_ymd_and_hms(2024, 6, 18, 8, 0, 0).unwrap()),
+            expires_at: Some(Utc.with_ymd_and_hms(2024, 6, 18, 8, 10, 0).unwrap()),
+            qos_status: QosStatus::Unavailable,
+            status_info: Some(StatusInfo::DurationExpired),
+        };
+        assert_eq!(
+            SessionSummary::from_wire(&session),
+            SessionSummary {
+                id: Value::Value("id-1".into()),
+                profile: Value::Value("QOS_L".into()),
+                status: Value::Value("UNAVAILABLE".into()),
+                status_info: Value::Value("DURATION_EXPIRED".into()),
+                duration: Value::Value(600),
+                started_at: Value::Value("2024-06-18T08:00:00.000000Z".into()),
+                expires_at: Value::Value("2024-06-18T08:10:00.000000Z".into()),
+                service_ipv4: Value::Value("233.252.0.9".into()),
+                service_ipv6: Value::Null,
+            }
+        );
+    }
+
+    #[test]
+    fn the_device_is_validated_like_the_resource_one() {
+        let config = |device: DeviceBlock| DeviceSessionsState {
+            device: Value::Value(device),
+            sessions: Value::Null,
+        };
+        let (device, found) = device_of(&config(DeviceBlock::default()));
+        assert_eq!(found[0].attribute(), "device");
+        assert!(device.is_some());
+        let (_, found) = device_of(&config(DeviceBlock {
+            phone_number: Value::Value("36-72".into()),
+            ..Default::default()
+        }));
+        assert_eq!(found[0].attribute(), "device.phone_number");
+        let (device, found) = device_of(&config(DeviceBlock {
+            phone_number: Value::Unknown,
+            ..Default::default()
+        }));
+        assert!(found.is_empty() && device.is_none(), "judged once known");
+    }
+}
