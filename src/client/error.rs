@@ -175,6 +175,13 @@ impl ApiError {
         }
     }
 
+    /// A create or extend may or may not have been applied, and checking failed too (the API went away
+    /// mid-call). For a create, the session may exist: record that it is pending (with the time the call
+    /// started) and resolve it later with `NacClient::find_created_session`.
+    pub fn is_outcome_unknown(&self) -> bool {
+        matches!(self, Self::OutcomeUnknown { .. })
+    }
+
     /// The API answered 404.
     pub fn is_not_found(&self) -> bool {
         matches!(self, Self::Api { status: 404, .. })
