@@ -93,6 +93,13 @@ const CASES: &[Case] = &[
         line_of: "86401",
     },
     Case {
+        find: "duration     = 3600",
+        replace: "duration     = 60.5",
+        summary: "Invalid duration",
+        message: "60.5 is not a whole number",
+        line_of: "60.5",
+    },
+    Case {
         find: r#"network_access_identifier = "device@testcsp.net""#,
         replace: r#"phone_number = "+36 72 160 1234""#,
         summary: "Invalid device.phone_number",

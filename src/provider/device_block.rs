@@ -6,6 +6,7 @@ use tf_provider::schema::{AttributeType, NestedBlock};
 use tf_provider::value::Value;
 use tf_provider::AttributePath;
 
+use super::number::Whole;
 use super::schema_util::{block, optional, optional_block, required};
 use super::validation::Known;
 use crate::wire::{Device, DeviceIpv4Address};
@@ -23,7 +24,7 @@ pub struct DeviceBlock {
 pub struct DeviceIpv4Block {
     pub public_address: Value<String>,
     pub private_address: Value<String>,
-    pub public_port: Value<i64>,
+    pub public_port: Value<Whole>,
 }
 
 pub fn schema(description: &str) -> NestedBlock {
@@ -69,8 +70,11 @@ impl DeviceBlock {
                     &v4.private_address,
                     &ipv4_path.clone().attribute("private_address"),
                 ),
-                public_port: known
-                    .get(&v4.public_port, &ipv4_path.clone().attribute("public_port")),
+                public_port: known.get_whole(
+                    &v4.public_port,
+                    &ipv4_path.clone().attribute("public_port"),
+                    0,
+                ),
             }),
             Value::Null => None,
             Value::Unknown => {
@@ -100,7 +104,7 @@ impl DeviceBlock {
                 .map(|v4| DeviceIpv4Block {
                     public_address: v4.public_address.clone().into(),
                     private_address: v4.private_address.clone().into(),
-                    public_port: v4.public_port.into(),
+                    public_port: v4.public_port.map(Whole::Int).into(),
                 })
                 .into(),
         }
@@ -172,7 +176,7 @@ mod tests {
             ipv4_address: Value::Value(DeviceIpv4Block {
                 public_address: Value::Value("233.252.0.2".into()),
                 private_address: Value::Value("192.0.2.25".into()),
-                public_port: Value::Value(80),
+                public_port: Value::Value(Whole::Int(80)),
             }),
         }
     }

@@ -3,6 +3,7 @@
 mod config;
 mod device_block;
 mod device_sessions;
+mod number;
 mod ports_block;
 mod qod_session;
 mod schema_util;

@@ -7,20 +7,21 @@ use tf_provider::schema::{AttributeType, NestedBlock};
 use tf_provider::value::Value;
 use tf_provider::AttributePath;
 
+use super::number::Whole;
 use super::schema_util::{block, optional};
 use super::validation::Known;
 use crate::wire::{PortRange, PortsSpec};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct PortsBlock {
-    pub ports: Value<Vec<Value<i64>>>,
+    pub ports: Value<Vec<Value<Whole>>>,
     pub ranges: Value<Vec<Value<RangeObject>>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RangeObject {
-    pub start: Value<i64>,
-    pub end: Value<i64>,
+    pub start: Value<Whole>,
+    pub end: Value<Whole>,
 }
 
 pub fn schema(description: &str) -> NestedBlock {
@@ -53,7 +54,7 @@ impl PortsBlock {
             ports
                 .iter()
                 .enumerate()
-                .filter_map(|(i, p)| known.get_or(p, &ports_path.clone().index(i as i64), 0))
+                .filter_map(|(i, p)| known.get_whole(p, &ports_path.clone().index(i as i64), 0))
                 .collect()
         });
         let ranges_path = path.clone().attribute("ranges");
@@ -65,8 +66,8 @@ impl PortsBlock {
                     let element = ranges_path.clone().index(i as i64);
                     let r = known.get(r, &element)?;
                     Some(PortRange {
-                        from: known.get_or(&r.start, &element.clone().attribute("start"), 0)?,
-                        to: known.get_or(&r.end, &element.clone().attribute("end"), 0)?,
+                        from: known.get_whole(&r.start, &element.clone().attribute("start"), 0)?,
+                        to: known.get_whole(&r.end, &element.clone().attribute("end"), 0)?,
                     })
                 })
                 .collect()
@@ -79,7 +80,7 @@ impl PortsBlock {
             ports: spec
                 .ports
                 .as_ref()
-                .map(|p| p.iter().map(|&p| Value::Value(p)).collect())
+                .map(|p| p.iter().map(|&p| Value::Value(Whole::Int(p))).collect())
                 .into(),
             ranges: spec
                 .ranges
@@ -88,8 +89,8 @@ impl PortsBlock {
                     r.iter()
                         .map(|r| {
                             Value::Value(RangeObject {
-                                start: Value::Value(r.from),
-                                end: Value::Value(r.to),
+                                start: Value::Value(Whole::Int(r.from)),
+                                end: Value::Value(Whole::Int(r.to)),
                             })
                         })
                         .collect()
@@ -146,14 +147,14 @@ mod tests {
 
     fn block(ports: &[i64], ranges: &[(i64, i64)]) -> PortsBlock {
         PortsBlock {
-            ports: Value::Value(ports.iter().map(|&p| Value::Value(p)).collect()),
+            ports: Value::Value(ports.iter().map(|&p| Value::Value(Whole::Int(p))).collect()),
             ranges: Value::Value(
                 ranges
                     .iter()
                     .map(|&(s, e)| {
                         Value::Value(RangeObject {
-                            start: Value::Value(s),
-                            end: Value::Value(e),
+                            start: Value::Value(Whole::Int(s)),
+                            end: Value::Value(Whole::Int(e)),
                         })
                     })
                     .collect(),
@@ -176,11 +177,20 @@ mod tests {
     #[test]
     fn unknown_elements_keep_positions() {
         let mut b = block(&[1, 2], &[]);
-        b.ports = Value::Value(vec![Value::Unknown, Value::Value(70000)]);
+        b.ports = Value::Value(vec![
+            Value::Unknown,
+            Value::Value(Whole::Int(70000)),
+            Value::Value(Whole::NotWhole("80.5".into())),
+        ]);
         let mut known = Known::default();
         let wire = b.to_wire(&mut known, &AttributePath::new("device_ports").index(0));
-        assert_eq!(wire.ports, Some(vec![0, 70000]));
+        assert_eq!(wire.ports, Some(vec![0, 70000, 0]));
         assert_eq!(known.unknown[0].to_string(), "device_ports[0].ports[0]");
+        // A fraction is reported on its element.
+        assert_eq!(known.problems[0].attribute(), "device_ports[0].ports[2]");
+        assert!(known.problems[0]
+            .message
+            .contains("80.5 is not a whole number"));
     }
 
     #[test]
@@ -198,7 +208,7 @@ mod tests {
         assert_eq!(
             PortsBlock::refreshed(&prior, Some(&api)),
             Value::Value(PortsBlock {
-                ports: Value::Value(vec![Value::Value(9090)]),
+                ports: Value::Value(vec![Value::Value(Whole::Int(9090))]),
                 ranges: Value::Null,
             })
         );

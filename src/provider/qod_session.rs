@@ -10,6 +10,7 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use super::device_block::{same_address, DeviceBlock};
+use super::number::Whole;
 use super::ports_block::PortsBlock;
 use super::schema_util::{
     block, computed, optional, optional_block, optional_computed, required, sensitive,
@@ -30,7 +31,7 @@ pub struct SessionState {
     pub profile: Value<String>,
     pub service_ipv4: Value<String>,
     pub service_ipv6: Value<String>,
-    pub duration: Value<i64>,
+    pub duration: Value<Whole>,
     pub device: Value<DeviceBlock>,
     #[serde(with = "optional_block")]
     pub service_ports: Value<PortsBlock>,
@@ -227,7 +228,11 @@ pub fn create_request(state: &SessionState, known: &mut Known) -> CreateSession 
             ipv4_address: known.get(&state.service_ipv4, &AttributePath::new("service_ipv4")),
             ipv6_address: known.get(&state.service_ipv6, &AttributePath::new("service_ipv6")),
         }),
-        duration: known.get(&state.duration, &AttributePath::new("duration")),
+        duration: known.get_whole(
+            &state.duration,
+            &AttributePath::new("duration"),
+            DEFAULT_DURATION,
+        ),
         device_ports: PortsBlock::to_wire_opt(
             &state.device_ports,
             known,
@@ -307,7 +312,7 @@ pub fn refreshed_state(prior: &SessionState, session: &SessionInfo) -> SessionSt
             &prior.service_ipv6,
             &session.application_server.ipv6_address,
         ),
-        duration: Value::Value(session.duration),
+        duration: Value::Value(Whole::Int(session.duration)),
         device: DeviceBlock::refreshed(&prior.device, session.device.as_ref()),
         service_ports: PortsBlock::refreshed(
             &prior.service_ports,
@@ -379,9 +384,10 @@ pub fn plan_change(
     );
 
     let mut extend = 0;
-    match (&prior.duration, &planned.duration) {
-        (Value::Value(old), Value::Value(new)) if new == old => {}
-        (Value::Value(old), Value::Value(new)) if new > old => {
+    let whole = |v: &Value<Whole>| v.as_ref().map(|w| w.as_i64());
+    match (whole(&prior.duration), whole(&planned.duration)) {
+        (Value::Value(Some(old)), Value::Value(Some(new))) if new == old => {}
+        (Value::Value(Some(old)), Value::Value(Some(new))) if new > old => {
             let added = new - old;
             match remaining_seconds(prior, now) {
                 Some(remaining) if remaining + added <= MAX_DURATION => extend = added,
@@ -402,8 +408,7 @@ pub fn plan_change(
                 }
             }
         }
-        (Value::Value(_), Value::Value(_)) => replace.push(AttributePath::new("duration")),
-        (a, b) if a == b => {}
+        (Value::Null, Value::Null) => {}
         _ => replace.push(AttributePath::new("duration")),
     }
     if !replace.is_empty() {
@@ -528,7 +533,7 @@ impl Resource for QodSessionResource {
         report_all(&config_problems(&config_state), diags);
         let mut planned = proposed_state;
         if config_state.duration.is_null() {
-            planned.duration = Value::Value(DEFAULT_DURATION);
+            planned.duration = Value::Value(Whole::Int(DEFAULT_DURATION));
         }
         set_computed_unknown(&mut planned);
         Some((planned, None))
@@ -546,7 +551,7 @@ impl Resource for QodSessionResource {
         report_all(&config_problems(&config_state), diags);
         let mut planned = proposed_state;
         if config_state.duration.is_null() {
-            planned.duration = Value::Value(DEFAULT_DURATION);
+            planned.duration = Value::Value(Whole::Int(DEFAULT_DURATION));
         }
         let private = prior_private_state.clone().unwrap_or_default();
         match plan_change(&prior_state, &planned, &private, Utc::now(), diags) {
@@ -690,7 +695,8 @@ impl Resource for QodSessionResource {
         } else {
             planned_private_state
         };
-        if let (Value::Value(old), Value::Value(new)) = (prior_state.duration, state.duration) {
+        let whole = |v: &Value<Whole>| v.as_ref_option().and_then(Whole::as_i64);
+        if let (Some(old), Some(new)) = (whole(&prior_state.duration), whole(&state.duration)) {
             if new > old {
                 let added = new - old;
                 let session = match client.extend_session(&id, added).await {
@@ -713,7 +719,7 @@ impl Resource for QodSessionResource {
                             session.duration
                         ),
                     );
-                    state.duration = Value::Value(session.duration);
+                    state.duration = Value::Value(Whole::Int(session.duration));
                 }
             }
         }

@@ -7,12 +7,15 @@ use std::borrow::Cow;
 use tf_provider::value::Value;
 use tf_provider::{AttributePath, Diagnostics};
 
+use super::number::Whole;
 use crate::rules::Violation;
 
 /// Collects the paths of unknown values while converting HCL values to wire values.
 #[derive(Debug, Default)]
 pub struct Known {
     pub unknown: Vec<AttributePath>,
+    /// Values that cannot even be put on the wire (a fraction where a whole number belongs).
+    pub problems: Vec<Problem>,
 }
 
 impl Known {
@@ -41,6 +44,26 @@ impl Known {
             return Some(placeholder);
         }
         self.get(value, path)
+    }
+
+    /// A whole number: unknown as in [`Known::get_or`]; a fraction is a problem on its attribute and
+    /// becomes `placeholder`, so that other rules are not misled by a missing value.
+    pub fn get_whole(
+        &mut self,
+        value: &Value<Whole>,
+        path: &AttributePath,
+        placeholder: i64,
+    ) -> Option<i64> {
+        match self.get_or(value, path, Whole::Int(placeholder))? {
+            Whole::Int(i) => Some(i),
+            Whole::NotWhole(text) => {
+                self.problems.push(Problem {
+                    path: path.clone(),
+                    message: format!("{text} is not a whole number"),
+                });
+                Some(placeholder)
+            }
+        }
     }
 
     pub fn all_known(&self) -> bool {
@@ -137,19 +160,20 @@ pub fn report_all(problems: &[Problem], diags: &mut Diagnostics) {
     }
 }
 
-/// The violations that do not depend on unknown values, on their HCL attributes.
+/// The values that are not whole numbers, then the violations that do not depend on unknown values,
+/// on their HCL attributes.
 pub fn problems(violations: Vec<Violation>, known: &Known) -> Vec<Problem> {
-    violations
-        .into_iter()
-        .filter_map(|v| {
-            let (path, also) = hcl_path(&v.field);
-            if known.depends_on_unknown(&path, &also) {
-                return None;
-            }
-            let message = hcl_words(&v.message, v.field.starts_with("applicationServer"));
-            Some(Problem { path, message })
-        })
-        .collect()
+    let mut out = known.problems.clone();
+    let rules = violations.into_iter().filter_map(|v| {
+        let (path, also) = hcl_path(&v.field);
+        if known.depends_on_unknown(&path, &also) {
+            return None;
+        }
+        let message = hcl_words(&v.message, v.field.starts_with("applicationServer"));
+        Some(Problem { path, message })
+    });
+    out.extend(rules);
+    out
 }
 
 /// HCL name of a wire field, and whether it is a block (a list of at most one in the state).

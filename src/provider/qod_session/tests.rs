@@ -2,10 +2,15 @@ use chrono::TimeZone;
 
 use super::*;
 use crate::provider::device_block::DeviceIpv4Block;
+use crate::provider::number::Whole;
 use crate::provider::ports_block::RangeObject;
 
 fn known<T>(v: T) -> Value<T> {
     Value::Value(v)
+}
+
+fn n(v: i64) -> Value<Whole> {
+    Value::Value(Whole::Int(v))
 }
 
 /// The seed example of the NaC docs, as HCL values.
@@ -14,7 +19,7 @@ fn seed() -> SessionState {
         profile: known("DOWNLINK_L_UPLINK_L".into()),
         service_ipv4: known("233.252.0.9".into()),
         service_ipv6: known("2001:db8:1234:5678:9abc:def0:fedc:ba98".into()),
-        duration: known(3600),
+        duration: n(3600),
         device: known(DeviceBlock {
             network_access_identifier: known("device@testcsp.net".into()),
             phone_number: known("+36721601234567".into()),
@@ -22,18 +27,18 @@ fn seed() -> SessionState {
             ipv4_address: known(DeviceIpv4Block {
                 public_address: known("233.252.0.2".into()),
                 private_address: known("192.0.2.25".into()),
-                public_port: known(80),
+                public_port: n(80),
             }),
         }),
         service_ports: known(PortsBlock {
-            ports: known(vec![known(8080)]),
+            ports: known(vec![n(8080)]),
             ranges: known(vec![known(RangeObject {
-                start: known(80),
-                end: known(443),
+                start: n(80),
+                end: n(443),
             })]),
         }),
         device_ports: known(PortsBlock {
-            ports: known(vec![known(20000)]),
+            ports: known(vec![n(20000)]),
             ranges: Value::Null,
         }),
         sink: known("https://example.com/notify".into()),
@@ -146,8 +151,13 @@ fn invalid_configurations_name_the_attribute() {
             "service_ipv4",
             "at least one of service_ipv4 and service_ipv6",
         ),
-        (|s| s.duration = known(0), "duration", "1 to 86400"),
-        (|s| s.duration = known(86401), "duration", "1 to 86400"),
+        (|s| s.duration = n(0), "duration", "1 to 86400"),
+        (
+            |s| s.duration = known(Whole::NotWhole("60.5".into())),
+            "duration",
+            "60.5 is not a whole number",
+        ),
+        (|s| s.duration = n(86401), "duration", "1 to 86400"),
         (
             |s| s.device = known(DeviceBlock::default()),
             "device",
@@ -193,7 +203,7 @@ fn invalid_configurations_name_the_attribute() {
                     .ipv4_address
                     .as_mut_option()
                     .unwrap()
-                    .public_port = known(70000)
+                    .public_port = n(70000)
             },
             "device.ipv4_address[0].public_port",
             "0 to 65535",
@@ -212,15 +222,15 @@ fn invalid_configurations_name_the_attribute() {
             "not an IPv4 address",
         ),
         (
-            |s| s.device_ports.as_mut_option().unwrap().ports = known(vec![known(1), known(-1)]),
+            |s| s.device_ports.as_mut_option().unwrap().ports = known(vec![n(1), n(-1)]),
             "device_ports[0].ports[1]",
             "0 to 65535",
         ),
         (
             |s| {
                 s.service_ports.as_mut_option().unwrap().ranges = known(vec![known(RangeObject {
-                    start: known(443),
-                    end: known(80),
+                    start: n(443),
+                    end: n(80),
                 })])
             },
             "service_ports[0].ranges[0]",
@@ -299,7 +309,7 @@ fn unknown_values_are_checked_once_known() {
         .public_port = Value::Null;
     config.sink = Value::Unknown;
     config.profile = Value::Unknown;
-    config.device_ports.as_mut_option().unwrap().ports = known(vec![Value::Unknown, known(70000)]);
+    config.device_ports.as_mut_option().unwrap().ports = known(vec![Value::Unknown, n(70000)]);
     let found = config_problems(&config);
     // Only the known bad port is reported, at its own position.
     assert_eq!(found.len(), 1, "{found:?}");
@@ -309,7 +319,7 @@ fn unknown_values_are_checked_once_known() {
 fn applied(duration: i64, expires_in: i64, now: DateTime<Utc>) -> SessionState {
     let mut s = seed();
     s.id = known("x".into());
-    s.duration = known(duration);
+    s.duration = n(duration);
     s.status = known("AVAILABLE".into());
     s.expires_at = known(format_timestamp(
         &(now + chrono::Duration::seconds(expires_in)),
@@ -325,27 +335,27 @@ fn duration_increases_extend_within_the_cap() {
     let prior = applied(3600, 1800, now);
 
     let mut planned = prior.clone();
-    planned.duration = known(7200);
+    planned.duration = n(7200);
     assert_eq!(
         plan_change(&prior, &planned, &private, now, &mut diags),
         Change::Extend(3600)
     );
 
     // 1800 s remaining + 84 600 s added is exactly the cap: still in place.
-    planned.duration = known(3600 + 84_600);
+    planned.duration = n(3600 + 84_600);
     assert_eq!(
         plan_change(&prior, &planned, &private, now, &mut diags),
         Change::Extend(84_600)
     );
     // One second more is beyond it: a new session.
-    planned.duration = known(3600 + 84_601);
+    planned.duration = n(3600 + 84_601);
     assert_eq!(
         plan_change(&prior, &planned, &private, now, &mut diags),
         Change::Replace(vec![AttributePath::new("duration")])
     );
     assert_eq!(diags.warnings.len(), 1);
 
-    planned.duration = known(1800);
+    planned.duration = n(1800);
     assert_eq!(
         plan_change(&prior, &planned, &private, now, &mut diags),
         Change::Replace(vec![AttributePath::new("duration")])
