@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use chrono::TimeDelta;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -86,6 +87,10 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
 
     let (stop, stopped) = oneshot::channel::<()>();
     let service = app::router(sandbox.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    // Small answers must not wait for a delayed ACK (axum leaves Nagle's algorithm on).
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     let server = tokio::spawn(async move {
         let serving = axum::serve(listener, service).with_graceful_shutdown(async {
             let _ = stopped.await;
