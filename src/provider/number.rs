@@ -69,8 +69,7 @@ impl<'de> Deserialize<'de> for Whole {
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Whole, E> {
                 // i64::MAX is not exactly representable: stay strictly below 2^63.
                 if v.fract() == 0.0
-                    && v >= -9.223_372_036_854_776e18
-                    && v < 9.223_372_036_854_776e18
+                    && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&v)
                 {
                     Ok(Whole::Int(v as i64))
                 } else {

@@ -1,5 +1,6 @@
 //! Resource `nac_qod_session`: one QoD session, created, refreshed, extended in place, replaced and deleted.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -439,6 +440,35 @@ fn session_id(state: &SessionState, diags: &mut Diagnostics) -> Option<String> {
     }
 }
 
+/// Id prefix of a session whose create may or may not have happened (the API went away mid-call).
+const PENDING: &str = "pending:";
+
+/// The id recorded for a create whose outcome is unknown: when the attempt started, so that a later
+/// refresh or destroy can find the session if the API did make it.
+fn pending_id(started: DateTime<Utc>) -> String {
+    format!("{PENDING}{}", format_timestamp(&started))
+}
+
+fn pending_since(id: &str) -> Option<DateTime<Utc>> {
+    let since = id.strip_prefix(PENDING)?;
+    DateTime::parse_from_rfc3339(since)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// The session a pending create made, if any (it is then claimed by this state).
+async fn resolve_pending(
+    client: &NacClient,
+    state: &SessionState,
+    since: DateTime<Utc>,
+) -> Result<Option<SessionInfo>, crate::client::ApiError> {
+    let mut known = Known::default();
+    let request = create_request(state, &mut known);
+    client
+        .find_created_session(&request, since, &HashSet::new())
+        .await
+}
+
 /// Polls a new session until it is no longer REQUESTED.
 enum Waited {
     Available(SessionInfo),
@@ -504,6 +534,29 @@ impl Resource for QodSessionResource {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let client = self.client.get(diags)?;
         let id = session_id(&state, diags)?;
+        if let Some(since) = pending_since(&id) {
+            return match resolve_pending(client, &state, since).await {
+                Ok(Some(session)) => {
+                    log::info!(
+                        "the create whose outcome was unknown made session {}",
+                        session.session_id
+                    );
+                    Some((refreshed_state(&state, &session), private_state))
+                }
+                Ok(None) => {
+                    log::info!("the create whose outcome was unknown made no session; removing it from state");
+                    None
+                }
+                Err(e) => {
+                    root_error(
+                        diags,
+                        "Failed to look for the session of an unfinished create",
+                        e.to_string(),
+                    );
+                    Some((state, private_state))
+                }
+            };
+        }
         match client.get_session(&id).await {
             Ok(Some(session)) => {
                 log::debug!(
@@ -602,8 +655,28 @@ impl Resource for QodSessionResource {
             );
             return None;
         }
+        let started = Utc::now();
         let session = match client.create_session(&request).await {
             Ok(s) => s,
+            Err(e) if e.is_outcome_unknown() => {
+                // The session may exist: keep the resource (tainted) so that the next refresh or destroy
+                // finds it, rather than leave a session the state does not know.
+                let mut state = planned_state;
+                state.id = Value::Value(pending_id(started));
+                state.status = Value::Null;
+                state.status_info = Value::Null;
+                state.started_at = Value::Null;
+                state.expires_at = Value::Null;
+                root_error(
+                    diags,
+                    "Failed to create the QoS session",
+                    format!(
+                        "{e}. The resource is kept in state as tainted with a pending id: the next plan \
+                         looks for the session and the next apply replaces it."
+                    ),
+                );
+                return Some((state, None));
+            }
             Err(e) => {
                 root_error(diags, "Failed to create the QoS session", e.to_string());
                 return None;
@@ -734,7 +807,21 @@ impl Resource for QodSessionResource {
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<()> {
         let client = self.client.get(diags)?;
-        let id = session_id(&prior_state, diags)?;
+        let mut id = session_id(&prior_state, diags)?;
+        if let Some(since) = pending_since(&id) {
+            match resolve_pending(client, &prior_state, since).await {
+                Ok(Some(session)) => id = session.session_id,
+                Ok(None) => return Some(()),
+                Err(e) => {
+                    root_error(
+                        diags,
+                        "Failed to look for the session of an unfinished create",
+                        e.to_string(),
+                    );
+                    return None;
+                }
+            }
+        }
         match client.delete_session(&id).await {
             Ok(()) => {
                 log::info!("deleted QoS session {id}");

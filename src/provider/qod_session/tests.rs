@@ -438,3 +438,12 @@ fn state_round_trips_and_debug_hides_the_token() {
     assert_eq!(back, state);
     assert!(!format!("{:?}", create_request(&state, &mut Known::default())).contains("s3cr3t"));
 }
+
+#[test]
+fn pending_ids_carry_when_the_create_started() {
+    let started = Utc.with_ymd_and_hms(2024, 6, 18, 8, 48, 12).unwrap();
+    let id = pending_id(started);
+    assert!(id.starts_with("pending:"));
+    assert_eq!(pending_since(&id), Some(started));
+    assert_eq!(pending_since("3fa85f64-5717-4562-b3fc-2c963f66afa6"), None);
+}
