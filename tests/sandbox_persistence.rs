@@ -118,7 +118,7 @@ async fn a_corrupt_state_file_is_refused() {
     std::fs::write(&state, b"{\"version\": 1, \"sessions\": [").unwrap();
     let mut cfg = config();
     cfg.state_file = Some(state.clone());
-    let err = nac::sandbox::start(cfg).await.err().expect("refused");
+    let err = nac::sandbox::start(cfg).await.expect_err("refused");
     assert!(format!("{err:#}").contains("state.json"), "{err:#}");
     assert_eq!(
         std::fs::read(&state).unwrap(),
