@@ -59,7 +59,6 @@ fn sessions(port: u16) -> Vec<String> {
 /// cannot reach the API either), the provider drops the resource, and the session is orphaned. Seen in
 /// about one run in five (e.g. 3 sessions stored at the kill, 22 in the sandbox after the next apply).
 #[test]
-#[ignore = "needs the provider to keep OutcomeUnknown creates in state (see src/client/README.md)"]
 fn an_apply_cut_short_by_an_outage_converges_on_the_next_apply() {
     let tf = Harness::start();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
