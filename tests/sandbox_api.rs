@@ -471,3 +471,55 @@ async fn shutdown_frees_the_port_for_a_restart() {
     assert_eq!(again.addr(), addr);
     again.shutdown().await;
 }
+
+/// This machine's address on its default route (no packet is sent), if it has one.
+fn non_loopback_ip() -> Option<std::net::IpAddr> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.254:9").ok()?;
+    Some(socket.local_addr().ok()?.ip()).filter(|ip| !ip.is_loopback() && !ip.is_unspecified())
+}
+
+#[tokio::test]
+async fn the_admin_api_only_answers_loopback_clients() {
+    let Some(ip) = non_loopback_ip() else {
+        eprintln!("no non-loopback address on this machine; nothing to check");
+        return;
+    };
+    let mut config = config();
+    config.listen = "0.0.0.0:0".parse().unwrap();
+    let h = start_with(config).await;
+    assert!(
+        h.sandbox.base_url().starts_with("http://127.0.0.1:"),
+        "a wildcard bind is named by loopback"
+    );
+    let remote = format!("http://{ip}:{}", h.sandbox.addr().port());
+    let r = h
+        .http
+        .get(format!("{remote}/_sandbox/sessions"))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    assert_camara_error(status, &r.json().await.unwrap(), 403, "PERMISSION_DENIED");
+    let r = h
+        .http
+        .post(format!("{remote}/_sandbox/reset"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // The API itself answers any client.
+    let r = h
+        .http
+        .get(format!("{remote}/quality-on-demand/v1/sessions"))
+        .header("X-RapidAPI-Key", KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // And loopback clients reach the admin API.
+    assert_eq!(
+        h.admin(Method::GET, "/sessions", None).await.0,
+        StatusCode::OK
+    );
+}
