@@ -178,7 +178,7 @@ async fn post_commit_rate_is_a_share() {
 #[tokio::test]
 async fn latency_is_added_to_api_requests_only() {
     let h = start().await;
-    h.set_faults(json!({"latency_ms": 150})).await;
+    h.set_faults(json!({"latency_ms": 400})).await;
     let t = Instant::now();
     h.call_json(Method::GET, "/quality-on-demand/v1/sessions", None)
         .await;
