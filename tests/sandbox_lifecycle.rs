@@ -308,7 +308,7 @@ async fn failed_deliveries_are_retried_and_never_block_the_api() {
         .await;
     }
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        started.elapsed() < Duration::from_secs(5),
         "{:?}",
         started.elapsed()
     );
