@@ -53,7 +53,7 @@ async fn expires_at_expires_at_and_is_gone_after_retention() {
         "ended sessions stay listed while retained"
     );
 
-    h.advance_clock(359.0).await;
+    h.advance_clock(358.0).await;
     assert_eq!(
         h.get(&id).await.0,
         StatusCode::OK,
