@@ -405,14 +405,34 @@ async fn admin_api() {
         let (status, body) = h.admin(Method::PUT, "/faults", Some(&bad)).await;
         assert_camara_error(status, &body, 400, "INVALID_ARGUMENT");
     }
-    let (status, body) = h
-        .admin(
-            Method::POST,
-            "/clock",
-            Some(&json!({"advance_seconds": -5})),
-        )
-        .await;
-    assert_camara_error(status, &body, 400, "INVALID_ARGUMENT");
+    for bad in [json!(-5), json!(1e300), json!("60")] {
+        let (status, body) = h
+            .admin(
+                Method::POST,
+                "/clock",
+                Some(&json!({"advance_seconds": bad})),
+            )
+            .await;
+        assert_camara_error(status, &body, 400, "INVALID_ARGUMENT");
+    }
+    // Step by step past a century: refused, never an overflow.
+    let mut refused = false;
+    for _ in 0..20 {
+        let (status, _) = h
+            .admin(
+                Method::POST,
+                "/clock",
+                Some(&json!({"advance_seconds": 3e8})),
+            )
+            .await;
+        refused |= status == StatusCode::BAD_REQUEST;
+    }
+    assert!(refused);
+    assert_eq!(
+        h.get(&uuid::Uuid::new_v4().to_string()).await.0,
+        StatusCode::NOT_FOUND
+    );
+    h.admin(Method::POST, "/reset", None).await;
     let (status, clock) = h.admin(Method::GET, "/clock", None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(clock["offset_seconds"], 0.0);
@@ -522,4 +542,19 @@ async fn the_admin_api_only_answers_loopback_clients() {
         h.admin(Method::GET, "/sessions", None).await.0,
         StatusCode::OK
     );
+}
+
+#[tokio::test]
+async fn absurd_delays_are_capped_not_overflowed() {
+    let mut config = config();
+    config.activation_delay = std::time::Duration::MAX;
+    config.retention = std::time::Duration::MAX;
+    let h = start_with(config).await;
+    let created = h.create(&create_body("+3612345678")).await;
+    assert_eq!(created["qosStatus"], "REQUESTED");
+    let id = created["sessionId"].as_str().unwrap();
+    h.admin(Method::POST, &format!("/sessions/{id}/terminate"), None)
+        .await;
+    h.advance_clock(1e9).await;
+    assert_eq!(h.get(id).await.1["statusInfo"], "NETWORK_TERMINATED");
 }

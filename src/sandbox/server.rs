@@ -12,7 +12,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::app::{self, Sandbox};
-use super::clock::SandboxClock;
+use super::clock::{SandboxClock, MAX_OFFSET};
 use super::faults::FaultSwitch;
 use super::notify::Notifier;
 use super::persist::{self, Persister};
@@ -35,8 +35,9 @@ pub struct RunningSandbox {
     background: Vec<JoinHandle<()>>,
 }
 
+/// Delays and retention beyond a century are a century: date arithmetic must never overflow.
 fn to_delta(d: Duration) -> TimeDelta {
-    TimeDelta::from_std(d).unwrap_or(TimeDelta::MAX)
+    TimeDelta::from_std(d).unwrap_or(MAX_OFFSET).min(MAX_OFFSET)
 }
 
 /// Starts a sandbox: binds `config.listen`, loads `config.state_file` if it exists, and serves until

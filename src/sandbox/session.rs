@@ -43,6 +43,12 @@ pub(crate) enum ExtendRefused {
     Inactive,
 }
 
+/// When an ended session is forgotten; saturating, since a state file may hold any date.
+fn forgotten_at(end: DateTime<Utc>, retention: TimeDelta) -> DateTime<Utc> {
+    end.checked_add_signed(retention)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 impl StoredSession {
     /// A new session from a validated request, created at `now`.
     pub fn create(req: CreateSession, now: DateTime<Utc>, activation_delay: TimeDelta) -> Self {
@@ -96,7 +102,7 @@ impl StoredSession {
 
     /// Past its retention: gone for the API even if not evicted yet.
     pub fn is_gone(&self, now: DateTime<Utc>, retention: TimeDelta) -> bool {
-        now >= self.end().0 + retention
+        now >= forgotten_at(self.end().0, retention)
     }
 
     /// The session as the API shows it at `now`. An ended session's `expiresAt` is the time it ended
@@ -198,7 +204,7 @@ impl StoredSession {
         match self.status_at(now).0 {
             QosStatus::Requested => self.available_at.min(end),
             QosStatus::Available => end,
-            QosStatus::Unavailable => end + retention,
+            QosStatus::Unavailable => forgotten_at(end, retention),
         }
     }
 }
