@@ -85,7 +85,7 @@ pub(crate) async fn advance_clock(
 ) -> Result<Json<ClockReport>, ApiError> {
     let body = body_bytes(body)?;
     let req: AdvanceClock = request::parse_json(Some("application/json"), &body)?;
-    if !(req.advance_seconds >= 0.0) {
+    if !req.advance_seconds.is_finite() || req.advance_seconds < 0.0 {
         return Err(ApiError::invalid_argument(
             "advance_seconds: the clock only moves forward",
         ));
