@@ -558,3 +558,12 @@ async fn absurd_delays_are_capped_not_overflowed() {
     h.advance_clock(1e9).await;
     assert_eq!(h.get(id).await.1["statusInfo"], "NETWORK_TERMINATED");
 }
+
+#[tokio::test]
+async fn the_api_key_never_shows_in_debug_output() {
+    let mut config = config();
+    config.api_key = Some("very-secret-key".into());
+    assert!(!format!("{config:?}").contains("very-secret-key"));
+    let h = start_with(config).await;
+    assert!(!format!("{:?}", h.sandbox).contains("very-secret-key"));
+}

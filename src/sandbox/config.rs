@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::faults::Faults;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SandboxConfig {
     /// Where to listen; port 0 picks a free port (see [`super::RunningSandbox::addr`]).
     pub listen: SocketAddr,
@@ -36,5 +36,23 @@ impl Default for SandboxConfig {
             faults: Faults::default(),
             allow_http_sinks_on_loopback: true,
         }
+    }
+}
+
+/// The API key is the client's token: never shown.
+impl std::fmt::Debug for SandboxConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxConfig")
+            .field("listen", &self.listen)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("activation_delay", &self.activation_delay)
+            .field("retention", &self.retention)
+            .field("state_file", &self.state_file)
+            .field("faults", &self.faults)
+            .field(
+                "allow_http_sinks_on_loopback",
+                &self.allow_http_sinks_on_loopback,
+            )
+            .finish()
     }
 }
