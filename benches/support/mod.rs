@@ -1,0 +1,9 @@
+//! Helpers of `benches/terraform.rs`, one job per module.
+
+pub mod load;
+pub mod measure;
+pub mod plugin;
+pub mod sandbox;
+pub mod sdk;
+pub mod table;
+pub mod terraform;
