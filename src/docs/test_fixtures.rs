@@ -1,0 +1,124 @@
+//! Schemas for the docs' unit tests. `attribute` and `block` mirror `provider::schema_util`'s,
+//! which `provider` keeps private (`mod schema_util;`), so the docs cannot reach them.
+
+use tf_provider::schema::{
+    Attribute, AttributeConstraint, AttributeType, Block, Description, NestedBlock, Schema,
+};
+
+pub fn attribute(
+    attr_type: AttributeType,
+    constraint: AttributeConstraint,
+    description: &str,
+) -> Attribute {
+    Attribute {
+        attr_type,
+        description: Description::markdown(description),
+        constraint,
+        sensitive: false,
+        deprecated: false,
+    }
+}
+
+pub fn block(
+    description: &str,
+    attributes: Vec<(&str, Attribute)>,
+    blocks: Vec<(&str, NestedBlock)>,
+) -> Block {
+    Block {
+        version: 1,
+        attributes: attributes
+            .into_iter()
+            .map(|(n, a)| (n.to_string(), a))
+            .collect(),
+        blocks: blocks
+            .into_iter()
+            .map(|(n, b)| (n.to_string(), b))
+            .collect(),
+        description: Description::markdown(description),
+        deprecated: false,
+    }
+}
+
+/// A schema with nothing in it, for tests about what surrounds the schemas.
+pub fn empty_schema() -> Schema {
+    Schema {
+        version: 1,
+        block: block("", vec![], vec![]),
+    }
+}
+
+/// A resource with every group, a sensitive attribute, a multi-paragraph description, an
+/// undescribed `id`, and blocks nested two deep.
+pub fn sample_resource() -> Schema {
+    use AttributeConstraint::*;
+    let credential = block(
+        "Credential for the sink.",
+        vec![
+            (
+                "access_token",
+                Attribute {
+                    sensitive: true,
+                    ..attribute(AttributeType::String, Required, "Bearer token.")
+                },
+            ),
+            (
+                "expires_at",
+                attribute(AttributeType::String, Optional, "RFC 3339 expiry."),
+            ),
+        ],
+        vec![],
+    );
+    let ipv4 = block(
+        "IPv4 of the device.",
+        vec![(
+            "public_address",
+            attribute(AttributeType::String, Required, "Public address."),
+        )],
+        vec![],
+    );
+    let device = block(
+        "The device.",
+        vec![(
+            "phone_number",
+            attribute(AttributeType::String, Optional, "E.164 number."),
+        )],
+        vec![("ipv4_address", NestedBlock::Optional(ipv4))],
+    );
+    Schema {
+        version: 1,
+        block: block(
+            "A **QoD** session, see [the API](https://example.com/qod).",
+            vec![
+                (
+                    "profile",
+                    attribute(AttributeType::String, Required, "QoS profile."),
+                ),
+                (
+                    "duration",
+                    attribute(
+                        AttributeType::Number,
+                        OptionalComputed,
+                        "Seconds.\n\nDefaults to 86400.",
+                    ),
+                ),
+                ("id", attribute(AttributeType::String, Computed, "")),
+                (
+                    "ports",
+                    attribute(
+                        AttributeType::List(Box::new(AttributeType::Number)),
+                        Optional,
+                        "Ports.",
+                    ),
+                ),
+                (
+                    "status",
+                    attribute(AttributeType::String, Computed, "`AVAILABLE` or not."),
+                ),
+            ],
+            vec![
+                ("device", NestedBlock::Single(device)),
+                ("sink_credential", NestedBlock::Optional(credential)),
+            ],
+        ),
+    }
+}
