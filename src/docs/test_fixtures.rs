@@ -1,43 +1,7 @@
-//! Schemas for the docs' unit tests. `attribute` and `block` mirror `provider::schema_util`'s,
-//! which `provider` keeps private (`mod schema_util;`), so the docs cannot reach them.
+//! Schemas for the docs' unit tests, built with the provider's own schema helpers.
 
-use tf_provider::schema::{
-    Attribute, AttributeConstraint, AttributeType, Block, Description, NestedBlock, Schema,
-};
-
-pub fn attribute(
-    attr_type: AttributeType,
-    constraint: AttributeConstraint,
-    description: &str,
-) -> Attribute {
-    Attribute {
-        attr_type,
-        description: Description::markdown(description),
-        constraint,
-        sensitive: false,
-        deprecated: false,
-    }
-}
-
-pub fn block(
-    description: &str,
-    attributes: Vec<(&str, Attribute)>,
-    blocks: Vec<(&str, NestedBlock)>,
-) -> Block {
-    Block {
-        version: 1,
-        attributes: attributes
-            .into_iter()
-            .map(|(n, a)| (n.to_string(), a))
-            .collect(),
-        blocks: blocks
-            .into_iter()
-            .map(|(n, b)| (n.to_string(), b))
-            .collect(),
-        description: Description::markdown(description),
-        deprecated: false,
-    }
-}
+pub use crate::provider::schema_util::{attribute, block};
+use tf_provider::schema::{Attribute, AttributeConstraint, AttributeType, NestedBlock, Schema};
 
 /// A schema with nothing in it, for tests about what surrounds the schemas.
 pub fn empty_schema() -> Schema {
