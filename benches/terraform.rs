@@ -21,7 +21,9 @@ use support::plugin::{self, Launch};
 use support::sandbox::SandboxProcess;
 use support::sdk::Sdk;
 use support::table::{verdict, Report};
-use support::terraform::{floor_hcl, sessions_hcl, terraform_binary, Workspace};
+use support::terraform::{
+    floor_hcl, null_hcl, null_sessions_hcl, sessions_hcl, terraform_binary, Plugins, Workspace,
+};
 
 /// Resources in the main rows.
 const N: usize = 50;
@@ -52,12 +54,25 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
 
+    eprintln!("bench: building the do-nothing comparison provider (bench-null-provider)");
+    let null = match plugin::null_provider_dir(&target_dir, &root.join("null-plugin")) {
+        Ok(dir) => Some(dir),
+        Err(e) => {
+            eprintln!("bench: without the null-provider rows: {e:#}");
+            None
+        }
+    };
+    let plugins = Plugins {
+        nac: provider.parent().unwrap().to_path_buf(),
+        null,
+    };
     let mut bench = Bench {
         runs,
         provider,
         sandbox_binary,
         root,
         runtime,
+        plugins,
         report: Report::default(),
     };
     let started = std::time::Instant::now();
@@ -86,6 +101,7 @@ struct Bench {
     sandbox_binary: PathBuf,
     root: PathBuf,
     runtime: Runtime,
+    plugins: Plugins,
     report: Report,
 }
 
@@ -95,6 +111,8 @@ struct Cycle {
     apply: Samples,
     plan: Samples,
     destroy: Samples,
+    /// CPU seconds (terraform and its plugins) of apply, plan, destroy.
+    cpu: [Samples; 3],
     requests: [Vec<f64>; 3],
 }
 
@@ -108,12 +126,18 @@ impl Cycle {
     ) -> anyhow::Result<()> {
         let count = || sandbox.map(|s| s.requests()).transpose();
         let before = count()?;
-        self.apply.push(workspace.apply(n)?.elapsed);
+        let apply = workspace.apply(n)?;
         let applied = count()?;
-        self.plan.push(workspace.plan_no_change()?.elapsed);
+        let plan = workspace.plan_no_change()?;
         let planned = count()?;
-        self.destroy.push(workspace.destroy(n)?.elapsed);
+        let destroy = workspace.destroy(n)?;
         let destroyed = count()?;
+        self.apply.push(apply.elapsed);
+        self.plan.push(plan.elapsed);
+        self.destroy.push(destroy.elapsed);
+        for (i, run) in [apply, plan, destroy].iter().enumerate() {
+            self.cpu[i].push(run.cpu);
+        }
         if let (Some(a), Some(b), Some(c), Some(d)) = (before, applied, planned, destroyed) {
             for (i, (from, to)) in [(a, b), (b, c), (c, d)].into_iter().enumerate() {
                 self.requests[i].push((to - from) as f64 / n as f64);
@@ -121,7 +145,10 @@ impl Cycle {
         }
         if let Some(sandbox) = sandbox {
             let left = sandbox.live_sessions()?;
-            anyhow::ensure!(left == 0, "{left} sessions left in the sandbox after destroy");
+            anyhow::ensure!(
+                left == 0,
+                "{left} sessions left in the sandbox after destroy"
+            );
         }
         Ok(())
     }
@@ -129,7 +156,21 @@ impl Cycle {
     fn requests_per_resource(&self, command: usize) -> f64 {
         median(&self.requests[command])
     }
+
+    fn timings(&self) -> [&Samples; 3] {
+        [&self.apply, &self.plan, &self.destroy]
+    }
 }
+
+/// One configuration of row 1.
+struct Variant {
+    label: &'static str,
+    workspace: Workspace,
+    sandbox: bool,
+    cycle: Cycle,
+}
+
+const COMMANDS: [&str; 3] = ["apply", "plan (no change)", "destroy"];
 
 /// Medians of the provider's `apply` + `destroy` of N at 0 ms and at 100 ms, beside which the SDK is shown.
 struct ProviderTotals {
@@ -180,82 +221,123 @@ impl Bench {
         )
     }
 
-    fn plugin_dir(&self) -> PathBuf {
-        self.provider.parent().unwrap().to_path_buf()
-    }
-
     /// Rows 1 and 2: zero latency (with and without TCP_NODELAY) against the floor, then 100 ms latency
     /// against the ideal.
     fn terraform_rows(&mut self) -> anyhow::Result<ProviderTotals> {
         let sandbox = self.start_sandbox("sandbox")?;
-        let plugins = self.plugin_dir();
-        let floor_ws = Workspace::create(&self.root, "floor", &plugins)?;
-        floor_ws.write_main(&floor_hcl(N))?;
-        let nac_ws = Workspace::create(&self.root, "nac", &plugins)?;
-        nac_ws.write_main(&sessions_hcl(&sandbox.base_url, N, "nac"))?;
-        let nagle_ws =
-            Workspace::create(&self.root, "nac-nagle", &plugins)?.with_env("NAC_PLUGIN_NAGLE", "1");
-        nagle_ws.write_main(&sessions_hcl(&sandbox.base_url, N, "nagle"))?;
+        let workspace = |name: &str, hcl: String| -> anyhow::Result<Workspace> {
+            let ws = Workspace::create(&self.root, name, &self.plugins)?;
+            ws.write_main(&hcl)?;
+            Ok(ws)
+        };
+        let variant = |label, workspace, sandbox| Variant {
+            label,
+            workspace,
+            sandbox,
+            cycle: Cycle::default(),
+        };
+        let mut variants = vec![variant(
+            "terraform_data (floor: no plugin)",
+            workspace("floor", floor_hcl(N))?,
+            false,
+        )];
+        if self.plugins.null.is_some() {
+            variants.push(variant(
+                "null_resource (do-nothing tf-provider plugin, 1 attribute)",
+                workspace("null", null_hcl(N))?,
+                false,
+            ));
+            variants.push(variant(
+                "null_qod_session (nac_qod_session's schema, no logic, no API)",
+                workspace("null-qod", null_sessions_hcl(N, "shape"))?,
+                false,
+            ));
+        }
+        let nac = variants.len();
+        variants.push(variant(
+            "**nac_qod_session**",
+            workspace("nac", sessions_hcl(&sandbox.base_url, N, "nac"))?,
+            true,
+        ));
+        variants.push(variant(
+            "nac_qod_session, Nagle on (NAC_PLUGIN_NAGLE=1)",
+            workspace("nac-nagle", sessions_hcl(&sandbox.base_url, N, "nagle"))?
+                .with_env("NAC_PLUGIN_NAGLE", "1"),
+            true,
+        ));
+        let nagle = nac + 1;
 
-        let (mut floor, mut nac, mut nagle) = (Cycle::default(), Cycle::default(), Cycle::default());
         for run in 0..self.runs {
             eprintln!("bench: zero latency, run {}/{}", run + 1, self.runs);
             // Rotate the order so that no variant always runs first (page cache, CPU frequency).
-            for step in 0..3 {
-                match (run + step) % 3 {
-                    0 => floor.run(&floor_ws, N, None)?,
-                    1 => nac.run(&nac_ws, N, Some(&sandbox))?,
-                    _ => nagle.run(&nagle_ws, N, Some(&sandbox))?,
-                }
+            let count = variants.len();
+            for step in 0..count {
+                let v = &mut variants[(run + step) % count];
+                v.cycle
+                    .run(&v.workspace, N, v.sandbox.then_some(&sandbox))?;
             }
         }
 
-        let target = "≤ 2× floor";
-        self.report
-            .section(format!("1. Zero latency, {N} resources (activation delay 0)"));
-        for (i, (name, f, p, g)) in [
-            ("apply", &floor.apply, &nac.apply, &nagle.apply),
-            ("plan (no change)", &floor.plan, &nac.plan, &nagle.plan),
-            ("destroy", &floor.destroy, &nac.destroy, &nagle.destroy),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let provider_ratio = p.median() / f.median();
-            self.report.row(
-                format!("{name}: terraform_data (floor)"),
-                f.seconds(),
-                "",
-                "",
-            );
-            self.report.row(
-                format!(
-                    "{name}: nac_qod_session ({:.1} API requests/resource)",
-                    nac.requests_per_resource(i)
-                ),
-                p.seconds(),
-                format!("{} floor", ratio(provider_ratio)),
-                verdict(provider_ratio <= 2.0, target),
-            );
-            self.report.row(
-                format!("{name}: nac_qod_session, Nagle on (NAC_PLUGIN_NAGLE=1)"),
-                g.seconds(),
-                format!(
-                    "{} floor; TCP_NODELAY saves {} ({:.0}%)",
-                    ratio(g.median() / f.median()),
-                    secs(g.median() - p.median()),
-                    (1.0 - p.median() / g.median()) * 100.0
-                ),
-                "",
-            );
+        self.report.section(format!(
+            "1. Zero latency, {N} resources (activation delay 0); wall time, then CPU of terraform + plugins"
+        ));
+        for (i, command) in COMMANDS.into_iter().enumerate() {
+            let floor = variants[0].cycle.timings()[i].median();
+            for (k, v) in variants.iter().enumerate() {
+                let t = v.cycle.timings()[i];
+                let mut label = format!("{command}: {}", v.label);
+                if v.sandbox {
+                    label += &format!(
+                        " ({:.1} API requests/resource)",
+                        v.cycle.requests_per_resource(i)
+                    );
+                }
+                let mut compared = if k == 0 {
+                    String::new()
+                } else {
+                    format!("{} floor", ratio(t.median() / floor))
+                };
+                if k == nagle {
+                    let with_fix = variants[nac].cycle.timings()[i].median();
+                    compared += &format!(
+                        "; TCP_NODELAY saves {} ({:.0}%)",
+                        secs(t.median() - with_fix),
+                        (1.0 - with_fix / t.median()) * 100.0
+                    );
+                }
+                if k == nac && nac > 1 {
+                    let schema_floor = variants[nac - 1].cycle.timings()[i].median();
+                    compared += &format!(
+                        "; {} over null_qod_session",
+                        secs(t.median() - schema_floor)
+                    );
+                }
+                self.report.row(
+                    label,
+                    format!("{}; CPU {}", t.seconds(), secs(v.cycle.cpu[i].median())),
+                    compared,
+                    if k == nac {
+                        verdict(t.median() / floor <= 2.0, "≤ 2× floor")
+                    } else {
+                        String::new()
+                    },
+                );
+            }
         }
+        let floor = &variants[0].cycle;
+        let schema_floor = (nac > 1).then(|| &variants[nac - 1].cycle);
+        let zero_latency = &variants[nac].cycle;
 
         // Row 2: the same provider at 100 ms a request.
         sandbox.set_latency_ms(LATENCY_MS)?;
         let mut slow = Cycle::default();
         for run in 0..self.runs {
-            eprintln!("bench: {LATENCY_MS} ms latency, run {}/{}", run + 1, self.runs);
-            slow.run(&nac_ws, N, Some(&sandbox))?;
+            eprintln!(
+                "bench: {LATENCY_MS} ms latency, run {}/{}",
+                run + 1,
+                self.runs
+            );
+            slow.run(&variants[nac].workspace, N, Some(&sandbox))?;
         }
         sandbox.set_latency_ms(0)?;
         let waves = N.div_ceil(PARALLELISM) as f64;
@@ -263,28 +345,33 @@ impl Bench {
         self.report.section(format!(
             "2. {LATENCY_MS} ms per API request, {N} resources; ideal = round trips/resource × {LATENCY_MS} ms × ceil({N}/{PARALLELISM})"
         ));
-        for (i, (name, samples, floor_median)) in [
-            ("apply", &slow.apply, floor.apply.median()),
-            ("plan (no change)", &slow.plan, floor.plan.median()),
-            ("destroy", &slow.destroy, floor.destroy.median()),
-        ]
-        .into_iter()
-        .enumerate()
-        {
+        for (i, command) in COMMANDS.into_iter().enumerate() {
+            let samples = slow.timings()[i];
             let round_trips = slow.requests_per_resource(i);
             let ideal = round_trips * latency * waves;
             let vs_ideal = samples.median() / ideal;
-            let vs_floor_ideal = samples.median() / (floor_median + ideal);
-            self.report.row(
-                format!("{name}: nac_qod_session ({round_trips:.2} round trips/resource, counted)"),
-                samples.seconds(),
+            let mut compared = format!("ideal {}: {}", secs(ideal), ratio(vs_ideal));
+            let with_floor = |name: &str, base: f64| {
                 format!(
-                    "ideal {}: {}; floor + ideal {}: {}",
-                    secs(ideal),
-                    ratio(vs_ideal),
-                    secs(floor_median + ideal),
-                    ratio(vs_floor_ideal)
+                    "; {name} + ideal {}: {}",
+                    secs(base + ideal),
+                    ratio(samples.median() / (base + ideal))
+                )
+            };
+            compared += &with_floor("floor", floor.timings()[i].median());
+            if let Some(schema_floor) = schema_floor {
+                compared += &with_floor("null_qod_session", schema_floor.timings()[i].median());
+            }
+            compared += &format!(
+                "; zero-latency time + ideal {}",
+                secs(zero_latency.timings()[i].median() + ideal)
+            );
+            self.report.row(
+                format!(
+                    "{command}: nac_qod_session ({round_trips:.2} round trips/resource, counted)"
                 ),
+                format!("{}; CPU {}", samples.seconds(), secs(slow.cpu[i].median())),
+                compared,
                 if i == 0 {
                     verdict(vs_ideal <= 1.2, "≤ 1.2× ideal")
                 } else {
@@ -293,7 +380,7 @@ impl Bench {
             );
         }
         Ok(ProviderTotals {
-            zero_latency: nac.apply.median() + nac.destroy.median(),
+            zero_latency: zero_latency.apply.median() + zero_latency.destroy.median(),
             slow: slow.apply.median() + slow.destroy.median(),
         })
     }
@@ -363,9 +450,8 @@ impl Bench {
     /// Row 4: no-change plan time against N.
     fn scale_rows(&mut self) -> anyhow::Result<()> {
         let sandbox = self.start_sandbox("sandbox-scale")?;
-        let plugins = self.plugin_dir();
-        let floor_ws = Workspace::create(&self.root, "scale-floor", &plugins)?;
-        let nac_ws = Workspace::create(&self.root, "scale-nac", &plugins)?;
+        let floor_ws = Workspace::create(&self.root, "scale-floor", &self.plugins)?;
+        let nac_ws = Workspace::create(&self.root, "scale-nac", &self.plugins)?;
         let mut plans: Vec<(usize, Samples, Samples)> = Vec::new();
         for n in SCALE {
             eprintln!("bench: scale, N = {n}");
@@ -397,12 +483,18 @@ impl Bench {
         }
         // Marginal cost per resource over each step of N; linear when the steps cost alike.
         let slope = |a: &(usize, Samples, Samples), b: &(usize, Samples, Samples), nac: bool| {
-            let pick = |x: &(usize, Samples, Samples)| if nac { x.2.median() } else { x.1.median() };
+            let pick =
+                |x: &(usize, Samples, Samples)| if nac { x.2.median() } else { x.1.median() };
             (pick(b) - pick(a)) / (b.0 - a.0) as f64
         };
-        let (low, high) = (slope(&plans[0], &plans[1], true), slope(&plans[1], &plans[2], true));
-        let (floor_low, floor_high) =
-            (slope(&plans[0], &plans[1], false), slope(&plans[1], &plans[2], false));
+        let (low, high) = (
+            slope(&plans[0], &plans[1], true),
+            slope(&plans[1], &plans[2], true),
+        );
+        let (floor_low, floor_high) = (
+            slope(&plans[0], &plans[1], false),
+            slope(&plans[1], &plans[2], false),
+        );
         let growth = high / low;
         self.report.row(
             "plan cost per extra resource (nac_qod_session)",
@@ -437,30 +529,50 @@ impl Bench {
         let rss_report = self.root.join("rss.txt");
         let wrapper_dir =
             plugin::rss_plugin_dir(&self.root.join("rss-plugin"), &self.provider, &rss_report)?;
-        let ws = Workspace::create(&self.root, "rss", &wrapper_dir)?;
+        let ws = Workspace::create(
+            &self.root,
+            "rss",
+            &Plugins {
+                nac: wrapper_dir,
+                null: None,
+            },
+        )?;
         ws.write_main(&sessions_hcl(&sandbox.base_url, N, "rss"))?;
         let mut peak_kib = 0;
-        let mut launches = Vec::new();
-        for (name, command) in [("apply", 0), ("plan", 1), ("destroy", 2)] {
+        for (command, name) in COMMANDS.into_iter().enumerate() {
             let _ = std::fs::remove_file(&rss_report);
-            match command {
+            let run = match command {
                 0 => ws.apply(N)?,
                 1 => ws.plan_no_change()?,
                 _ => ws.destroy(N)?,
             };
-            let per_process = plugin::read_rss_report(&rss_report)?;
-            peak_kib = peak_kib.max(per_process.iter().copied().max().unwrap_or(0));
-            launches.push(format!(
-                "{name}: {} launches, max {:.1} MiB",
-                per_process.len(),
-                per_process.iter().copied().max().unwrap_or(0) as f64 / 1024.0
-            ));
+            let processes = plugin::read_usage_report(&rss_report)?;
+            let command_peak = processes.iter().map(|p| p.peak_rss_kib).max().unwrap_or(0);
+            peak_kib = peak_kib.max(command_peak);
+            let provider_cpu: f64 = processes.iter().map(|p| p.cpu_seconds).sum();
+            let total_cpu = run.cpu.as_secs_f64();
+            self.report.row(
+                format!("{name} of {N}: provider processes"),
+                format!(
+                    "{} launches, peak RSS {:.1} MiB",
+                    processes.len(),
+                    command_peak as f64 / 1024.0
+                ),
+                format!(
+                    "CPU: provider {} of {} in all ({:.0}%), the rest is terraform's (one run, wall {})",
+                    secs(provider_cpu),
+                    secs(total_cpu),
+                    provider_cpu / total_cpu * 100.0,
+                    secs(run.elapsed.as_secs_f64())
+                ),
+                "",
+            );
         }
         let peak_mib = peak_kib as f64 / 1024.0;
         self.report.row(
-            format!("peak RSS of one provider process (apply/plan/destroy of {N})"),
+            "peak RSS of one provider process (max of the above)",
             format!("{peak_mib:.1} MiB"),
-            launches.join("; "),
+            "",
             verdict(peak_mib < 20.0, "< 20 MB"),
         );
         let size = std::fs::metadata(&self.provider)?.len() as f64 / (1024.0 * 1024.0);

@@ -64,7 +64,14 @@ pub fn client_certificate(dir: &Path) -> Option<String> {
     let key = dir.join("client.key");
     let cert = dir.join("client.pem");
     let ok = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-521",
+        ])
         .args(["-nodes", "-days", "1", "-subj", "/O=HashiCorp/CN=localhost"])
         .arg("-keyout")
         .arg(&key)
@@ -78,8 +85,45 @@ pub fn client_certificate(dir: &Path) -> Option<String> {
     ok.then(|| std::fs::read_to_string(cert).ok()).flatten()
 }
 
+/// Builds `bench-null-provider` (benches/support/null_provider.rs) with this run's profile and returns a
+/// plugin directory holding it as `terraform-provider-null`.
+pub fn null_provider_dir(target_dir: &Path, plugin_dir: &Path) -> anyhow::Result<PathBuf> {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+    let status = Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "--quiet",
+            "--profile",
+            "bench",
+            "--example",
+            "bench-null-provider",
+        ])
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(target_dir)
+        .stdout(Stdio::null())
+        .status()
+        .context("running cargo")?;
+    if !status.success() {
+        bail!("cargo build --example bench-null-provider failed");
+    }
+    let binary = target_dir.join("release/examples/bench-null-provider");
+    std::fs::create_dir_all(plugin_dir)?;
+    let link = plugin_dir.join("terraform-provider-null");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&binary, &link)?;
+    Ok(plugin_dir.to_path_buf())
+}
+
+/// One provider process as `/usr/bin/time` saw it.
+pub struct ProcessUsage {
+    pub peak_rss_kib: u64,
+    pub cpu_seconds: f64,
+}
+
 /// A plugin directory whose `terraform-provider-nac` runs the real binary under `/usr/bin/time`, which
-/// appends each process's peak RSS (KiB) to `report`.
+/// appends each process's peak RSS (KiB) and CPU seconds to `report`.
 pub fn rss_plugin_dir(dir: &Path, real_binary: &Path, report: &Path) -> anyhow::Result<PathBuf> {
     if !Path::new("/usr/bin/time").exists() {
         bail!("/usr/bin/time (GNU time) is not installed");
@@ -89,7 +133,7 @@ pub fn rss_plugin_dir(dir: &Path, real_binary: &Path, report: &Path) -> anyhow::
     std::fs::write(
         &wrapper,
         format!(
-            "#!/bin/sh\nexec /usr/bin/time -f %M -a -o '{}' '{}' \"$@\"\n",
+            "#!/bin/sh\nexec /usr/bin/time -f '%M %U %S' -a -o '{}' '{}' \"$@\"\n",
             report.display(),
             real_binary.display()
         ),
@@ -98,13 +142,22 @@ pub fn rss_plugin_dir(dir: &Path, real_binary: &Path, report: &Path) -> anyhow::
     Ok(dir.to_path_buf())
 }
 
-/// The peak RSS (KiB) of each process `/usr/bin/time` reported (it also writes lines such as "Command
-/// terminated by signal 9", which are skipped).
-pub fn read_rss_report(report: &Path) -> anyhow::Result<Vec<u64>> {
-    let text = std::fs::read_to_string(report)
-        .with_context(|| format!("reading {}", report.display()))?;
+/// Each process `/usr/bin/time` reported (it also writes lines such as "Command terminated by signal
+/// 9", which are skipped).
+pub fn read_usage_report(report: &Path) -> anyhow::Result<Vec<ProcessUsage>> {
+    let text =
+        std::fs::read_to_string(report).with_context(|| format!("reading {}", report.display()))?;
     Ok(text
         .lines()
-        .filter_map(|l| l.trim().parse::<u64>().ok())
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            match fields[..] {
+                [rss, user, system] => Some(ProcessUsage {
+                    peak_rss_kib: rss.parse().ok()?,
+                    cpu_seconds: user.parse::<f64>().ok()? + system.parse::<f64>().ok()?,
+                }),
+                _ => None,
+            }
+        })
         .collect())
 }

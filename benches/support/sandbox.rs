@@ -62,10 +62,18 @@ impl SandboxProcess {
         self.child.id()
     }
 
-    fn admin(&self, method: reqwest::Method, path: &str, body: Option<Json>) -> anyhow::Result<Json> {
+    fn admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Json>,
+    ) -> anyhow::Result<Json> {
         let url = format!("{}/_sandbox{path}", self.base_url);
         self.runtime.block_on(async {
-            let mut request = self.http.request(method, &url).timeout(Duration::from_secs(30));
+            let mut request = self
+                .http
+                .request(method, &url)
+                .timeout(Duration::from_secs(30));
             if let Some(body) = body {
                 request = request.json(&body);
             }

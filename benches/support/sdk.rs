@@ -39,7 +39,10 @@ impl Sdk {
                 .unwrap_or(false)
         };
         if !importable(&python) {
-            eprintln!("bench: installing {SDK_REQUIREMENT} into {}", venv.display());
+            eprintln!(
+                "bench: installing {SDK_REQUIREMENT} into {}",
+                venv.display()
+            );
             let made = Command::new("python3")
                 .arg("-m")
                 .arg("venv")
@@ -51,7 +54,10 @@ impl Sdk {
                     .status()?
                     .success();
             if !installed || !importable(&python) {
-                bail!("could not install {SDK_REQUIREMENT} into {}", venv.display());
+                bail!(
+                    "could not install {SDK_REQUIREMENT} into {}",
+                    venv.display()
+                );
             }
         }
         Ok(Self {
@@ -72,7 +78,12 @@ impl Sdk {
         let out = Command::new(&self.python)
             .arg(&self.script)
             .args(["--base-url", base_url, "--prefix", prefix])
-            .args(["--count", &count.to_string(), "--threads", &threads.to_string()])
+            .args([
+                "--count",
+                &count.to_string(),
+                "--threads",
+                &threads.to_string(),
+            ])
             .args(["--token", super::sandbox::API_KEY])
             .output()
             .context("running the SDK script")?;
@@ -87,7 +98,11 @@ impl Sdk {
         let mut run: SdkRun = serde_json::from_str(stdout.trim())
             .with_context(|| format!("the SDK script printed {stdout:?}"))?;
         if run.created != count || run.deleted != count {
-            bail!("the SDK script created {} and deleted {} sessions, not {count}", run.created, run.deleted);
+            bail!(
+                "the SDK script created {} and deleted {} sessions, not {count}",
+                run.created,
+                run.deleted
+            );
         }
         run.process = process;
         Ok(run)

@@ -14,7 +14,16 @@ pub fn terraform_binary() -> String {
 /// One finished `terraform` command.
 pub struct Run {
     pub elapsed: Duration,
+    /// CPU time of terraform and every plugin process it started (user + system).
+    pub cpu: Duration,
     pub stdout: String,
+}
+
+/// Where Terraform finds each provider (`dev_overrides`: provider source → directory).
+pub struct Plugins {
+    pub nac: PathBuf,
+    /// `bench/null` (benches/support/null_provider.rs), when it was built.
+    pub null: Option<PathBuf>,
 }
 
 pub struct Workspace {
@@ -23,18 +32,24 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// A fresh directory `root/name` whose CLI configuration serves the provider from `plugin_dir`.
-    pub fn create(root: &Path, name: &str, plugin_dir: &Path) -> anyhow::Result<Self> {
+    /// A fresh directory `root/name` whose CLI configuration serves the providers from `plugins`.
+    pub fn create(root: &Path, name: &str, plugins: &Plugins) -> anyhow::Result<Self> {
         let dir = root.join(name);
         if dir.exists() {
             std::fs::remove_dir_all(&dir)?;
         }
         std::fs::create_dir_all(&dir)?;
+        let mut overrides = format!(
+            "    \"network-as-code/nac\" = {:?}\n",
+            plugins.nac.display().to_string()
+        );
+        if let Some(null) = &plugins.null {
+            overrides += &format!("    \"bench/null\" = {:?}\n", null.display().to_string());
+        }
         std::fs::write(
             dir.join("terraform.rc"),
             format!(
-                "provider_installation {{\n  dev_overrides {{\n    \"network-as-code/nac\" = {:?}\n  }}\n  direct {{}}\n}}\n",
-                plugin_dir.display().to_string()
+                "provider_installation {{\n  dev_overrides {{\n{overrides}  }}\n  direct {{}}\n}}\n"
             ),
         )?;
         Ok(Self {
@@ -71,11 +86,13 @@ impl Workspace {
         for (k, v) in &self.env {
             command.env(k, v);
         }
+        let cpu_before = children_cpu();
         let started = Instant::now();
         let out = command
             .output()
             .with_context(|| format!("running {}", terraform_binary()))?;
         let elapsed = started.elapsed();
+        let cpu = children_cpu().saturating_sub(cpu_before);
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         let code = out.status.code().unwrap_or(-1);
@@ -86,13 +103,20 @@ impl Workspace {
                 self.dir.display()
             );
         }
-        Ok(Run { elapsed, stdout })
+        Ok(Run {
+            elapsed,
+            cpu,
+            stdout,
+        })
     }
 
     /// `terraform apply` that must add `count` resources.
     pub fn apply(&self, count: usize) -> anyhow::Result<Run> {
         let run = self.run(&["apply", "-auto-approve", "-input=false", "-no-color"], 0)?;
-        expect(&run, &format!("Resources: {count} added, 0 changed, 0 destroyed"))?;
+        expect(
+            &run,
+            &format!("Resources: {count} added, 0 changed, 0 destroyed"),
+        )?;
         Ok(run)
     }
 
@@ -108,10 +132,26 @@ impl Workspace {
 
     /// `terraform destroy` that must destroy `count` resources.
     pub fn destroy(&self, count: usize) -> anyhow::Result<Run> {
-        let run = self.run(&["destroy", "-auto-approve", "-input=false", "-no-color"], 0)?;
+        let run = self.run(
+            &["destroy", "-auto-approve", "-input=false", "-no-color"],
+            0,
+        )?;
         expect(&run, &format!("Resources: {count} destroyed"))?;
         Ok(run)
     }
+}
+
+/// CPU used so far by this process's finished children and, through them, by their descendants
+/// (terraform reaps its plugins, so their time is added to terraform's).
+fn children_cpu() -> Duration {
+    // SAFETY: getrusage writes into the struct we pass.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage
+    };
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    time(usage.ru_utime) + time(usage.ru_stime)
 }
 
 fn expect(run: &Run, needle: &str) -> anyhow::Result<()> {
@@ -134,7 +174,41 @@ provider "nac" {{
   base_url = "{base_url}"
 }}
 
-resource "nac_qod_session" "s" {{
+{}"#,
+        session_resources("nac_qod_session", count, prefix)
+    )
+}
+
+/// The same sessions as [`sessions_hcl`] as `null_qod_session`: nac's schema, no provider logic.
+pub fn null_sessions_hcl(count: usize, prefix: &str) -> String {
+    format!(
+        "{NULL_PROVIDER}\n{}",
+        session_resources("null_qod_session", count, prefix)
+    )
+}
+
+/// `count` `null_resource`s of one string attribute: the plugin protocol's cost alone.
+pub fn null_hcl(count: usize) -> String {
+    format!(
+        r#"{NULL_PROVIDER}
+resource "null_resource" "s" {{
+  count = {count}
+  input = "null-${{count.index}}"
+}}
+"#
+    )
+}
+
+const NULL_PROVIDER: &str = r#"terraform {
+  required_providers {
+    null = { source = "bench/null" }
+  }
+}
+"#;
+
+fn session_resources(resource_type: &str, count: usize, prefix: &str) -> String {
+    format!(
+        r#"resource "{resource_type}" "s" {{
   count        = {count}
   profile      = "DOWNLINK_L_UPLINK_L"
   service_ipv4 = "233.252.0.9"
