@@ -16,7 +16,7 @@ use anyhow::Context;
 use tokio::runtime::Runtime;
 
 use support::load::LoadGenerator;
-use support::measure::{median, ratio, secs, Samples};
+use support::measure::{median, ratio, secs, BackgroundLoad, Samples};
 use support::plugin::{self, Launch};
 use support::sandbox::SandboxProcess;
 use support::sdk::Sdk;
@@ -77,11 +77,31 @@ fn main() -> anyhow::Result<()> {
     };
     let started = std::time::Instant::now();
     bench.describe_setup();
+    let mut background = Vec::new();
+    let mut section = |name: &str, load: BackgroundLoad| {
+        background.push(format!("{name} {:.2}", load.cores()));
+    };
+    let load = BackgroundLoad::start();
     let terraform = bench.terraform_rows()?;
+    section("rows 1–2", load);
+    let load = BackgroundLoad::start();
     bench.sdk_rows(&terraform)?;
+    section("row 3", load);
+    let load = BackgroundLoad::start();
     bench.scale_rows()?;
+    section("row 4", load);
+    let load = BackgroundLoad::start();
     bench.process_rows()?;
+    section("row 5", load);
+    let load = BackgroundLoad::start();
     bench.sandbox_rows()?;
+    section("row 6", load);
+    bench.report.note(format!(
+        "Other processes' CPU use during the run, in cores (of {}): {}. Above ~0.2 the timings are \
+         inflated by the competition; compare runs made on a quiet machine.",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        background.join(", ")
+    ));
     bench.report.note(format!(
         "Whole benchmark: {:.0} s.",
         started.elapsed().as_secs_f64()
@@ -327,6 +347,28 @@ impl Bench {
         let floor = &variants[0].cycle;
         let schema_floor = (nac > 1).then(|| &variants[nac - 1].cycle);
         let zero_latency = &variants[nac].cycle;
+        if nac > 1 {
+            // Where the time over the floor goes, command by command (medians of wall time).
+            let step = |from: &Cycle, to: &Cycle| {
+                COMMANDS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let (a, b) = (from.timings()[i].median(), to.timings()[i].median());
+                        format!("{} {:+.2} s", c.split(' ').next().unwrap_or(c), b - a)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            self.report.note(format!(
+                "Row 1, time over the floor, step by step: any plugin (null_resource − terraform_data): {}; \
+                 nac_qod_session's schema (null_qod_session − null_resource): {}; the nac provider's own \
+                 work, API calls included (nac_qod_session − null_qod_session): {}.",
+                step(floor, &variants[1].cycle),
+                step(&variants[1].cycle, &variants[2].cycle),
+                step(&variants[2].cycle, zero_latency),
+            ));
+        }
 
         // Row 2: the same provider at 100 ms a request.
         sandbox.set_latency_ms(LATENCY_MS)?;

@@ -81,3 +81,63 @@ fn trim(seconds: f64) -> String {
 pub fn ratio(value: f64) -> String {
     format!("{value:.2}×")
 }
+
+/// How busy the machine was with other work while something ran: CPU time of the whole system
+/// (`/proc/stat`) less this process's and its reaped children's (terraform, plugins, sandboxes, the
+/// SDK), per second of wall time. On a 2-core machine anything above ~0.2 inflates the timings.
+pub struct BackgroundLoad {
+    started: std::time::Instant,
+    system: f64,
+    own: f64,
+}
+
+impl BackgroundLoad {
+    pub fn start() -> Self {
+        Self {
+            started: std::time::Instant::now(),
+            system: system_busy_seconds(),
+            own: own_cpu_seconds(),
+        }
+    }
+
+    /// Cores' worth of CPU other processes used since `start`.
+    pub fn cores(&self) -> f64 {
+        let wall = self.started.elapsed().as_secs_f64();
+        let others = (system_busy_seconds() - self.system) - (own_cpu_seconds() - self.own);
+        (others / wall).max(0.0)
+    }
+}
+
+/// Busy CPU seconds of the whole machine since boot (user, nice, system, irq, softirq, steal).
+fn system_busy_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let jiffies: Vec<f64> = stat
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    let busy: f64 = [0, 1, 2, 5, 6, 7]
+        .iter()
+        .filter_map(|&i| jiffies.get(i))
+        .sum();
+    // SAFETY: sysconf only reads a configuration value.
+    busy / unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64
+}
+
+/// User + system seconds of this process and of its children that have been waited for.
+fn own_cpu_seconds() -> f64 {
+    let seconds = |who| {
+        // SAFETY: getrusage writes into the struct we pass.
+        let usage = unsafe {
+            let mut usage: libc::rusage = std::mem::zeroed();
+            libc::getrusage(who, &mut usage);
+            usage
+        };
+        let time = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        time(usage.ru_utime) + time(usage.ru_stime)
+    };
+    seconds(libc::RUSAGE_SELF) + seconds(libc::RUSAGE_CHILDREN)
+}
