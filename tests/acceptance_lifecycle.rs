@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{session_hcl, Harness, TOKEN};
+use common::terraform::{session_hcl, Harness, TOKEN};
 
 /// The seed example of the NaC docs, one to one: a device with NAI, NAT'ed IPv4 and phone number,
 /// DOWNLINK_L_UPLINK_L, both service addresses, 3600 s, ports as a list and as a range. The sink is a

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::Harness;
+use common::terraform::Harness;
 
 const VALID: &str = r#"
 resource "nac_qod_session" "bad" {
@@ -293,7 +293,7 @@ fn data_source_and_provider_settings_are_validated_too() {
             &format!(
                 "provider \"nac\" {{\n  base_url = \"{}\"\n  {setting}\n}}\n{}",
                 tf.base_url(),
-                common::session_hcl("a", "x@testcsp.net", "")
+                common::terraform::session_hcl("a", "x@testcsp.net", "")
             )
             .replace("provider \"nac\"", "terraform {\n  required_providers {\n    nac = { source = \"network-as-code/nac\" }\n  }\n}\nprovider \"nac\""),
         );
@@ -310,7 +310,7 @@ fn data_source_and_provider_settings_are_validated_too() {
     // No token in the provider block and none in the environment.
     let mut tf = tf;
     tf.env.push(("NAC_TOKEN".into(), String::new()));
-    tf.write_config(&common::session_hcl("a", "x@testcsp.net", ""));
+    tf.write_config(&common::terraform::session_hcl("a", "x@testcsp.net", ""));
     let plan = tf.plan();
     assert!(!plan.success());
     assert!(

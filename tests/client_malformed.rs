@@ -2,7 +2,7 @@
 //! (a test of the client's reply handling, not an acceptance test): each must give a clear error, never a
 //! panic, never a secret.
 
-mod client_support;
+mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use client_support::{request_with_sink, SINK_TOKEN, TOKEN};
+use common::requests::{request_with_sink, SINK_TOKEN, TOKEN};
 use nac::client::{ApiError, ClientConfig, Environment, NacClient};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -123,7 +123,7 @@ async fn call(client: &NacClient, call: Call) -> Result<(), ApiError> {
     match call {
         Call::Get => client.get_session("s1").await.map(drop),
         Call::List => client
-            .device_sessions(&client_support::device(1))
+            .device_sessions(&common::requests::device(1))
             .await
             .map(drop),
         Call::Create => client.create_session(&request_with_sink(1)).await.map(drop),

@@ -1,13 +1,14 @@
 //! The client against a real sandbox started in-process: every call, 404 semantics, retries through
 //! injected faults, exactly-once creates under post-commit faults, and errors a person can act on.
 
-mod client_support;
+mod common;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use client_support::*;
+use common::admin::{start_sandbox, start_sandbox_with};
+use common::requests::*;
 use nac::client::{ApiError, ClientConfig, NacClient, Operation};
 use nac::sandbox::SandboxConfig;
 use nac::wire::{QosStatus, SessionInfo};
@@ -64,7 +65,7 @@ async fn every_call_works_and_404s_mean_gone() {
         .await
         .unwrap_err();
     assert!(err.is_not_found(), "{err}");
-    assert!(sandbox.sessions().await.is_empty());
+    assert!(sandbox.admin.sessions().await.is_empty());
     sandbox.running.shutdown().await;
 }
 
@@ -129,6 +130,7 @@ async fn creates_under_faults_make_exactly_one_session_each() {
     let sandbox = start_sandbox().await;
     let client = client(&sandbox.base_url);
     sandbox
+        .admin
         .set_faults(
             json!({"latency_ms": 0, "error_rate": 0.2, "error_statuses": [500, 503, 429],
                            "post_commit_error_rate": 0.1}),
@@ -160,8 +162,8 @@ async fn creates_under_faults_make_exactly_one_session_each() {
             session.session_id
         );
     }
-    sandbox.clear_faults().await;
-    let stored = sandbox.sessions().await;
+    sandbox.admin.clear_faults().await;
+    let stored = sandbox.admin.sessions().await;
     let stored_ids: HashSet<_> = stored.iter().map(|s| s.session_id.clone()).collect();
     let mut per_device: HashMap<String, usize> = HashMap::new();
     for session in &stored {
@@ -169,7 +171,7 @@ async fn creates_under_faults_make_exactly_one_session_each() {
         *per_device.entry(phone.unwrap_or_default()).or_default() += 1;
     }
     let stats = client.stats();
-    let sandbox_stats = sandbox.stats().await;
+    let sandbox_stats = sandbox.admin.stats().await;
     println!(
         "creates under faults: {expected} requested, {} sessions stored, {} returned; sandbox: {} requests, \
          {} faults injected, {} post-commit 502/504; client: {} requests, {} retries, {} unclear outcomes \
@@ -211,6 +213,7 @@ async fn gets_extends_and_deletes_go_through_faults() {
         .map(Result::unwrap)
         .collect();
     sandbox
+        .admin
         .set_faults(json!({"error_rate": 0.3, "error_statuses": [500, 502, 503, 504, 429]}))
         .await;
     let before = client.stats();
@@ -238,15 +241,15 @@ async fn gets_extends_and_deletes_go_through_faults() {
     }
     tasks.join_all().await;
     let after = client.stats();
-    let faults = sandbox.stats().await.faults_injected;
+    let faults = sandbox.admin.stats().await.faults_injected;
     println!(
         "gets/extends/deletes under 30 % faults: {} requests, {} retries, {faults} faults injected",
         after.requests - before.requests,
         after.retries - before.retries
     );
     assert!(after.retries > before.retries);
-    sandbox.clear_faults().await;
-    assert!(sandbox.sessions().await.is_empty());
+    sandbox.admin.clear_faults().await;
+    assert!(sandbox.admin.sessions().await.is_empty());
     sandbox.running.shutdown().await;
 }
 
@@ -259,6 +262,7 @@ async fn giving_up_says_how_often_and_what_came_back_last() {
     };
     let client = NacClient::new(config).unwrap();
     sandbox
+        .admin
         .set_faults(json!({"error_rate": 1.0, "error_statuses": [503]}))
         .await;
     let err = client.get_session("abc").await.unwrap_err();
@@ -278,6 +282,7 @@ async fn giving_up_says_how_often_and_what_came_back_last() {
 
     // A create answered 500 may have been processed; when the check fails too, the error says so.
     sandbox
+        .admin
         .set_faults(json!({"error_rate": 1.0, "error_statuses": [500]}))
         .await;
     let err = client.create_session(&request(7)).await.unwrap_err();
@@ -288,8 +293,8 @@ async fn giving_up_says_how_often_and_what_came_back_last() {
         text.contains("retrieve device sessions: HTTP 500 INTERNAL"),
         "{text}"
     );
-    sandbox.clear_faults().await;
-    assert!(sandbox.sessions().await.is_empty());
+    sandbox.admin.clear_faults().await;
+    assert!(sandbox.admin.sessions().await.is_empty());
     sandbox.running.shutdown().await;
 }
 
@@ -335,13 +340,14 @@ async fn known_sessions_are_never_adopted() {
     // always lost after the session is stored.
     let other = NacClient::new(config(&sandbox.base_url)).unwrap();
     sandbox
+        .admin
         .set_faults(json!({"post_commit_error_rate": 1.0}))
         .await;
     let known: HashSet<String> = [first.session_id.clone()].into();
     let second = other.create_session_excluding(&req, &known).await.unwrap();
     assert_ne!(second.session_id, first.session_id);
-    sandbox.clear_faults().await;
-    let stored = sandbox.sessions().await;
+    sandbox.admin.clear_faults().await;
+    let stored = sandbox.admin.sessions().await;
     assert_eq!(stored.len(), 2, "{stored:?}");
     assert_eq!(other.stats().adopted, 1);
     sandbox.running.shutdown().await;
@@ -351,7 +357,7 @@ async fn known_sessions_are_never_adopted() {
 async fn creates_of_different_sessions_run_in_parallel() {
     let sandbox = start_sandbox().await;
     let client = client(&sandbox.base_url);
-    sandbox.set_faults(json!({"latency_ms": 200})).await;
+    sandbox.admin.set_faults(json!({"latency_ms": 200})).await;
     const N: usize = 20;
     let started = Instant::now();
     let results = create_all(&client, (0..N).map(request).collect(), N).await;

@@ -1,11 +1,12 @@
 //! The API token and the sink access token never show up in any log line (at trace level, from the
 //! client and the libraries under it), error message or Debug output, through faults and failures.
 
-mod client_support;
+mod common;
 
 use std::sync::Mutex;
 
-use client_support::*;
+use common::admin::{start_sandbox, start_sandbox_with};
+use common::requests::*;
 use nac::client::{ClientConfig, Environment, NacClient};
 use serde_json::json;
 
@@ -36,7 +37,7 @@ async fn secrets_stay_out_of_logs_errors_and_debug_output() {
 
     // Successes, retries and adoptions under faults…
     sandbox
-        .set_faults(json!({"error_rate": 0.3, "error_statuses": [500, 502, 503], "post_commit_error_rate": 0.3}))
+        .admin.set_faults(json!({"error_rate": 0.3, "error_statuses": [500, 502, 503], "post_commit_error_rate": 0.3}))
         .await;
     for n in 0..12 {
         let req = request_with_sink(n);
@@ -54,6 +55,7 @@ async fn secrets_stay_out_of_logs_errors_and_debug_output() {
 
     // …errors from the API…
     sandbox
+        .admin
         .set_faults(json!({"error_rate": 1.0, "error_statuses": [500]}))
         .await;
     let impatient = NacClient::new(ClientConfig {
@@ -66,7 +68,7 @@ async fn secrets_stay_out_of_logs_errors_and_debug_output() {
         .await
         .unwrap_err();
     outputs.push(format!("{err} {err:?}"));
-    sandbox.clear_faults().await;
+    sandbox.admin.clear_faults().await;
     let mut invalid = request_with_sink(98);
     invalid.duration = Some(0);
     let err = client.create_session(&invalid).await.unwrap_err();

@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::{session_hcl, Harness};
+use common::terraform::{session_hcl, Harness};
 use serde_json::json;
 
 const SESSIONS: usize = 30;

@@ -5,34 +5,25 @@
 mod common;
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::Duration;
 
-use common::{session_hcl, Harness};
+use common::admin::{spawn_binary, Admin};
+use common::terraform::{session_hcl, Harness};
 
 const SESSIONS: usize = 20;
 
 fn start_sandbox(port: u16, state: &std::path::Path, latency_ms: u64) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nac-sandbox"))
-        .args([
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--state-file",
-            state.to_str().unwrap(),
-            "--activation-delay-ms",
-            "0",
-            "--latency-ms",
-            &latency_ms.to_string(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("nac-sandbox starts");
-    let mut first_line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first_line)
-        .unwrap();
+    let (child, first_line) = spawn_binary(&[
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        "--state-file",
+        state.to_str().unwrap(),
+        "--activation-delay-ms",
+        "0",
+        "--latency-ms",
+        &latency_ms.to_string(),
+    ]);
     assert!(first_line.contains("listening on"), "{first_line}");
     child
 }
@@ -43,14 +34,8 @@ fn sessions(port: u16) -> Vec<String> {
         .enable_all()
         .build()
         .unwrap();
-    let sessions: Vec<nac::wire::SessionInfo> = runtime.block_on(async {
-        reqwest::get(format!("http://127.0.0.1:{port}/_sandbox/sessions"))
-            .await
-            .expect("admin API answers")
-            .json()
-            .await
-            .expect("a list of sessions")
-    });
+    let admin = Admin::new(&format!("http://127.0.0.1:{port}"));
+    let sessions = runtime.block_on(admin.sessions());
     sessions.into_iter().map(|s| s.session_id).collect()
 }
 

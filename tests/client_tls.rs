@@ -1,7 +1,7 @@
 //! TLS is verified: an https server with a certificate no trusted root signed is refused at once, with an
 //! error that says so, while the same server is reachable by a client that trusts its certificate.
 
-mod client_support;
+mod common;
 
 use std::sync::Arc;
 
@@ -69,7 +69,7 @@ async fn an_untrusted_certificate_is_refused_clearly_and_not_retried() {
     assert_eq!(status, 404);
 
     // …and the NaC client, which trusts only real roots, refuses it without retrying.
-    let client = client_support::client(&base_url);
+    let client = common::requests::client(&base_url);
     let err = client.get_session("x").await.unwrap_err();
     let text = err.to_string();
     println!("{text}");
@@ -86,7 +86,7 @@ async fn an_untrusted_certificate_is_refused_clearly_and_not_retried() {
 
     // A create is not sent either, and nothing is looked up.
     let err = client
-        .create_session(&client_support::request(1))
+        .create_session(&common::requests::request(1))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("TLS handshake"), "{err}");

@@ -2,7 +2,7 @@
 //! latency delays every request alike, so these cases use a tiny scripted server whose first reply is late:
 //! the client must find out what happened instead of repeating the call.
 
-mod client_support;
+mod common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{SubsecRound, Utc};
-use client_support::{request, TOKEN};
+use common::requests::{request, TOKEN};
 use nac::client::{ClientConfig, Environment, NacClient};
 use nac::wire::{CreateSession, QosStatus, SessionInfo};
 

@@ -1,10 +1,10 @@
 //! Every endpoint of the sandbox: the QoD API, the QoS profiles API, the gateway's key check, and the
 //! admin API.
 
-mod sandbox_support;
+mod common;
 
+use common::api::*;
 use reqwest::{Method, StatusCode};
-use sandbox_support::*;
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -34,11 +34,7 @@ async fn create_get_extend_delete_roundtrip() {
     assert_eq!(got, created);
 
     let (status, extended) = h
-        .call_json(
-            Method::POST,
-            &format!("/quality-on-demand/v1/sessions/{id}/extend"),
-            Some(&json!({"requestedAdditionalDuration": 600})),
-        )
+        .extend(&id, &json!({"requestedAdditionalDuration": 600}))
         .await;
     assert_eq!(status, StatusCode::OK, "{extended}");
     assert_eq!(extended["duration"], 4200);
@@ -48,25 +44,13 @@ async fn create_get_extend_delete_roundtrip() {
         chrono::DateTime::parse_from_rfc3339(extended["expiresAt"].as_str().unwrap()).unwrap();
     assert_eq!((expires - started).num_seconds(), 4200);
 
-    let r = h
-        .call(
-            Method::DELETE,
-            &format!("/quality-on-demand/v1/sessions/{id}"),
-            None,
-        )
-        .await;
+    let r = h.delete(&id).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert!(r.text().await.unwrap().is_empty());
     let (status, body) = h.get(&id).await;
     assert_camara_error(status, &body, 404, "NOT_FOUND");
     assert!(body["message"].as_str().unwrap().contains(&id), "{body}");
-    let r = h
-        .call(
-            Method::DELETE,
-            &format!("/quality-on-demand/v1/sessions/{id}"),
-            None,
-        )
-        .await;
+    let r = h.delete(&id).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
@@ -97,11 +81,7 @@ async fn retrieve_sessions_of_a_device() {
     h.create(&create_body("+3622222222")).await;
 
     let (status, list) = h
-        .call_json(
-            Method::POST,
-            "/quality-on-demand/v1/retrieve-sessions",
-            Some(&json!({"device": {"phoneNumber": "+3611111111"}})),
-        )
+        .retrieve(&json!({"device": {"phoneNumber": "+3611111111"}}))
         .await;
     assert_eq!(status, StatusCode::OK);
     let ids: Vec<&Value> = list
@@ -118,21 +98,13 @@ async fn retrieve_sessions_of_a_device() {
 
     // Any one matching identifier is enough.
     let (_, list) = h
-        .call_json(
-            Method::POST,
-            "/quality-on-demand/v1/retrieve-sessions",
-            Some(&json!({"device": {"networkAccessIdentifier": "dev@testcsp.net"}})),
-        )
+        .retrieve(&json!({"device": {"networkAccessIdentifier": "dev@testcsp.net"}}))
         .await;
     assert_eq!(list.as_array().unwrap().len(), 1);
 
     // NaC answers 404 with its own body for a device without sessions.
     let (status, body) = h
-        .call_json(
-            Method::POST,
-            "/quality-on-demand/v1/retrieve-sessions",
-            Some(&json!({"device": {"phoneNumber": "+3699999999"}})),
-        )
+        .retrieve(&json!({"device": {"phoneNumber": "+3699999999"}}))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body, json!({"detail": "QoS subscription not found"}));
@@ -151,7 +123,7 @@ async fn list_all_sessions() {
         .call_json(Method::GET, "/quality-on-demand/v1/sessions", None)
         .await;
     assert_eq!(body.as_array().unwrap().len(), 2);
-    assert_eq!(h.all_sessions().await.len(), 2);
+    assert_eq!(h.admin.sessions_json().await.len(), 2);
 }
 
 #[tokio::test]
@@ -182,7 +154,7 @@ async fn api_key_is_required() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert!(
-        h.all_sessions().await.is_empty(),
+        h.admin.sessions_json().await.is_empty(),
         "nothing created without a key"
     );
 }
@@ -216,14 +188,8 @@ async fn the_access_token_is_never_echoed() {
     let created = h.create(&body).await;
     let id = created["sessionId"].as_str().unwrap();
     let (_, got) = h.get(id).await;
-    let (_, all) = h.admin(Method::GET, "/sessions", None).await;
-    let (_, mine) = h
-        .call_json(
-            Method::POST,
-            "/quality-on-demand/v1/retrieve-sessions",
-            Some(&json!({"device": body["device"]})),
-        )
-        .await;
+    let (_, all) = h.admin.call(Method::GET, "/sessions", None).await;
+    let (_, mine) = h.retrieve(&json!({"device": body["device"]})).await;
     for answer in [&created, &got, &all, &mine] {
         let text = answer.to_string();
         assert!(!text.contains("s3cr3t-t0ken"), "{text}");
@@ -239,11 +205,7 @@ async fn unknown_and_malformed_session_ids() {
     let (status, body) = h.get(&unknown).await;
     assert_camara_error(status, &body, 404, "NOT_FOUND");
     let (status, body) = h
-        .call_json(
-            Method::POST,
-            &format!("/quality-on-demand/v1/sessions/{unknown}/extend"),
-            Some(&json!({"requestedAdditionalDuration": 60})),
-        )
+        .extend(&unknown, &json!({"requestedAdditionalDuration": 60}))
         .await;
     assert_camara_error(status, &body, 404, "NOT_FOUND");
     // CAMARA: a sessionId that is not a UUID is a 400, before any lookup.
@@ -389,7 +351,7 @@ async fn qos_profiles_api() {
 #[tokio::test]
 async fn admin_api() {
     let h = start().await;
-    let (status, faults) = h.admin(Method::GET, "/faults", None).await;
+    let (status, faults) = h.admin.call(Method::GET, "/faults", None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         faults,
@@ -402,12 +364,13 @@ async fn admin_api() {
         json!({"error_rate": 0.5, "error_statuses": []}),
         json!({"latency": 5}),
     ] {
-        let (status, body) = h.admin(Method::PUT, "/faults", Some(&bad)).await;
+        let (status, body) = h.admin.call(Method::PUT, "/faults", Some(&bad)).await;
         assert_camara_error(status, &body, 400, "INVALID_ARGUMENT");
     }
     for bad in [json!(-5), json!(1e300), json!("60")] {
         let (status, body) = h
-            .admin(
+            .admin
+            .call(
                 Method::POST,
                 "/clock",
                 Some(&json!({"advance_seconds": bad})),
@@ -419,7 +382,8 @@ async fn admin_api() {
     let mut refused = false;
     for _ in 0..20 {
         let (status, _) = h
-            .admin(
+            .admin
+            .call(
                 Method::POST,
                 "/clock",
                 Some(&json!({"advance_seconds": 3e8})),
@@ -432,21 +396,23 @@ async fn admin_api() {
         h.get(&uuid::Uuid::new_v4().to_string()).await.0,
         StatusCode::NOT_FOUND
     );
-    h.admin(Method::POST, "/reset", None).await;
-    let (status, clock) = h.admin(Method::GET, "/clock", None).await;
+    h.admin.call(Method::POST, "/reset", None).await;
+    let (status, clock) = h.admin.call(Method::GET, "/clock", None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(clock["offset_seconds"], 0.0);
 
     let created = h.create(&create_body("+3612345678")).await;
     let id = created["sessionId"].as_str().unwrap();
     let (status, ended) = h
-        .admin(Method::POST, &format!("/sessions/{id}/terminate"), None)
+        .admin
+        .call(Method::POST, &format!("/sessions/{id}/terminate"), None)
         .await;
     assert_eq!(status, StatusCode::OK, "{ended}");
     assert_eq!(ended["qosStatus"], "UNAVAILABLE");
     assert_eq!(ended["statusInfo"], "NETWORK_TERMINATED");
     let (status, body) = h
-        .admin(
+        .admin
+        .call(
             Method::POST,
             &format!("/sessions/{}/terminate", uuid::Uuid::new_v4()),
             None,
@@ -454,28 +420,28 @@ async fn admin_api() {
         .await;
     assert_camara_error(status, &body, 404, "NOT_FOUND");
 
-    h.set_faults(json!({"latency_ms": 5})).await;
-    h.advance_clock(100.0).await;
-    let stats = h.stats().await;
+    h.admin.set_faults(json!({"latency_ms": 5})).await;
+    h.admin.advance_clock(100.0).await;
+    let stats = h.admin.stats_json().await;
     assert_eq!(stats["sessions_created"], 1);
     assert!(stats["requests"].as_u64().unwrap() >= 1);
-    let (status, _) = h.admin(Method::POST, "/reset", None).await;
+    let (status, _) = h.admin.call(Method::POST, "/reset", None).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(h.all_sessions().await.is_empty());
+    assert!(h.admin.sessions_json().await.is_empty());
     assert_eq!(
-        h.admin(Method::GET, "/faults", None).await.1["latency_ms"],
+        h.admin.call(Method::GET, "/faults", None).await.1["latency_ms"],
         0
     );
     assert_eq!(
-        h.admin(Method::GET, "/clock", None).await.1["offset_seconds"],
+        h.admin.call(Method::GET, "/clock", None).await.1["offset_seconds"],
         0.0
     );
     assert_eq!(
-        h.stats().await,
+        h.admin.stats_json().await,
         json!({"requests": 0, "faults_injected": 0, "post_commit_faults": 0, "sessions_created": 0})
     );
     // The admin API needs no key and is not an API request.
-    assert_eq!(h.stats().await["requests"], 0);
+    assert_eq!(h.admin.stats_json().await["requests"], 0);
 }
 
 #[tokio::test]
@@ -539,7 +505,7 @@ async fn the_admin_api_only_answers_loopback_clients() {
     assert_eq!(r.status(), StatusCode::OK);
     // And loopback clients reach the admin API.
     assert_eq!(
-        h.admin(Method::GET, "/sessions", None).await.0,
+        h.admin.call(Method::GET, "/sessions", None).await.0,
         StatusCode::OK
     );
 }
@@ -553,9 +519,10 @@ async fn absurd_delays_are_capped_not_overflowed() {
     let created = h.create(&create_body("+3612345678")).await;
     assert_eq!(created["qosStatus"], "REQUESTED");
     let id = created["sessionId"].as_str().unwrap();
-    h.admin(Method::POST, &format!("/sessions/{id}/terminate"), None)
+    h.admin
+        .call(Method::POST, &format!("/sessions/{id}/terminate"), None)
         .await;
-    h.advance_clock(1e9).await;
+    h.admin.advance_clock(1e9).await;
     assert_eq!(h.get(id).await.1["statusInfo"], "NETWORK_TERMINATED");
 }
 

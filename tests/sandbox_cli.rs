@@ -1,9 +1,11 @@
 //! The `nac-sandbox` binary: flags, the first stdout line, serving, and a clean stop on SIGTERM.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::process::{Child, Command};
 use std::time::Duration;
 
+use common::admin::spawn_binary;
 use serde_json::{json, Value};
 
 struct Running {
@@ -19,17 +21,7 @@ impl Drop for Running {
 }
 
 fn spawn(args: &[&str]) -> Running {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nac-sandbox"))
-        .args(["--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("nac-sandbox starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (child, line) = spawn_binary(&[&["--listen", "127.0.0.1:0"], args].concat());
     let base_url = line
         .trim()
         .strip_prefix("nac-sandbox listening on ")

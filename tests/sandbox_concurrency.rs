@@ -1,13 +1,13 @@
 //! Many clients at once: thousands of sessions created and deleted from many tasks, none lost, none
 //! duplicated.
 
-mod sandbox_support;
+mod common;
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use reqwest::{Method, StatusCode};
-use sandbox_support::*;
+use common::api::*;
+use reqwest::StatusCode;
 
 const TASKS: usize = 32;
 const PER_TASK: usize = 125; // 4,000 sessions
@@ -28,13 +28,7 @@ async fn thousands_of_creates_and_deletes_lose_and_duplicate_nothing() {
                 assert_eq!(created["device"]["phoneNumber"], phone.as_str());
                 // Every other session is deleted again, interleaved with the other tasks' creates.
                 if i % 2 == 0 {
-                    let r = h
-                        .call(
-                            Method::DELETE,
-                            &format!("/quality-on-demand/v1/sessions/{id}"),
-                            None,
-                        )
-                        .await;
+                    let r = h.delete(&id).await;
                     assert_eq!(r.status(), StatusCode::NO_CONTENT);
                     deleted.push(id);
                 } else {
@@ -59,7 +53,7 @@ async fn thousands_of_creates_and_deletes_lose_and_duplicate_nothing() {
         .collect();
     assert_eq!(all_ids.len(), total, "every create got its own id");
 
-    let held = h.all_sessions().await;
+    let held = h.admin.sessions_json().await;
     let held_ids: HashSet<String> = held
         .iter()
         .map(|s| s["sessionId"].as_str().unwrap().to_owned())
@@ -74,16 +68,12 @@ async fn thousands_of_creates_and_deletes_lose_and_duplicate_nothing() {
         assert_eq!(status, StatusCode::OK);
         assert_eq!(s["device"]["phoneNumber"], phone.as_str());
         let (status, list) = h
-            .call_json(
-                Method::POST,
-                "/quality-on-demand/v1/retrieve-sessions",
-                Some(&serde_json::json!({"device": {"phoneNumber": phone}})),
-            )
+            .retrieve(&serde_json::json!({"device": {"phoneNumber": phone}}))
             .await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(list.as_array().unwrap().len(), 1);
     }
-    let stats = h.stats().await;
+    let stats = h.admin.stats_json().await;
     assert_eq!(stats["sessions_created"], total);
     eprintln!(
         "{total} created, {} deleted, {} held",
@@ -103,15 +93,7 @@ async fn concurrent_deletes_of_one_session_succeed_exactly_once() {
         let mut tasks = Vec::new();
         for _ in 0..8 {
             let (h, id) = (h.clone(), id.clone());
-            tasks.push(tokio::spawn(async move {
-                h.call(
-                    Method::DELETE,
-                    &format!("/quality-on-demand/v1/sessions/{id}"),
-                    None,
-                )
-                .await
-                .status()
-            }));
+            tasks.push(tokio::spawn(async move { h.delete(&id).await.status() }));
         }
         let mut statuses = Vec::new();
         for t in tasks {
@@ -134,7 +116,7 @@ async fn concurrent_deletes_of_one_session_succeed_exactly_once() {
             "{statuses:?}"
         );
     }
-    assert!(h.all_sessions().await.is_empty());
+    assert!(h.admin.sessions_json().await.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -1,19 +1,20 @@
 //! Injected faults: error rates with CAMARA bodies, 429 with Retry-After, post-commit 502/504 with the
 //! session stored, latency; never on /_sandbox; counted in /_sandbox/stats.
 
-mod sandbox_support;
+mod common;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use common::api::*;
 use reqwest::{Method, StatusCode};
-use sandbox_support::*;
 use serde_json::{json, Value};
 
 #[tokio::test]
 async fn error_rate_answers_the_configured_statuses_instead_of_processing() {
     let h = start().await;
-    h.set_faults(json!({"error_rate": 0.5, "error_statuses": [500, 503, 429]}))
+    h.admin
+        .set_faults(json!({"error_rate": 0.5, "error_statuses": [500, 503, 429]}))
         .await;
     let mut by_status: HashMap<u16, usize> = HashMap::new();
     let mut created = 0;
@@ -65,11 +66,11 @@ async fn error_rate_answers_the_configured_statuses_instead_of_processing() {
         );
     }
     assert_eq!(
-        h.all_sessions().await.len(),
+        h.admin.sessions_json().await.len(),
         created,
         "failed requests were not processed"
     );
-    let stats = h.stats().await;
+    let stats = h.admin.stats_json().await;
     assert_eq!(stats["requests"], json!(N));
     assert_eq!(stats["faults_injected"], json!(failed));
     assert_eq!(stats["sessions_created"], json!(created));
@@ -78,7 +79,8 @@ async fn error_rate_answers_the_configured_statuses_instead_of_processing() {
 #[tokio::test]
 async fn all_requests_fail_at_rate_one_and_none_at_zero() {
     let h = start().await;
-    h.set_faults(json!({"error_rate": 1.0, "error_statuses": [503]}))
+    h.admin
+        .set_faults(json!({"error_rate": 1.0, "error_statuses": [503]}))
         .await;
     for _ in 0..20 {
         let (status, body) = h
@@ -87,9 +89,9 @@ async fn all_requests_fail_at_rate_one_and_none_at_zero() {
         assert_camara_error(status, &body, 503, "UNAVAILABLE");
     }
     // The admin API is never faulted.
-    let (status, _) = h.admin(Method::GET, "/sessions", None).await;
+    let (status, _) = h.admin.call(Method::GET, "/sessions", None).await;
     assert_eq!(status, StatusCode::OK);
-    h.set_faults(json!({"error_rate": 0.0})).await;
+    h.admin.set_faults(json!({"error_rate": 0.0})).await;
     for _ in 0..20 {
         let (status, _) = h
             .call_json(Method::GET, "/quality-on-demand/v1/sessions", None)
@@ -101,7 +103,9 @@ async fn all_requests_fail_at_rate_one_and_none_at_zero() {
 #[tokio::test]
 async fn post_commit_faults_store_the_session_and_answer_502_or_504() {
     let h = start().await;
-    h.set_faults(json!({"post_commit_error_rate": 1.0})).await;
+    h.admin
+        .set_faults(json!({"post_commit_error_rate": 1.0}))
+        .await;
     let mut statuses = Vec::new();
     for i in 0..30 {
         let body = create_body(&format!("+3640{i:06}"));
@@ -115,13 +119,7 @@ async fn post_commit_faults_store_the_session_and_answer_502_or_504() {
         }
         statuses.push(status.as_u16());
         // The session exists, findable by its device (how a client recovers from the lost reply).
-        let (status, found) = h
-            .call_json(
-                Method::POST,
-                "/quality-on-demand/v1/retrieve-sessions",
-                Some(&json!({"device": body["device"]})),
-            )
-            .await;
+        let (status, found) = h.retrieve(&json!({"device": body["device"]})).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(found.as_array().unwrap().len(), 1);
     }
@@ -131,15 +129,11 @@ async fn post_commit_faults_store_the_session_and_answer_502_or_504() {
     );
     // Only creates are affected.
     let (status, _) = h
-        .call_json(
-            Method::POST,
-            "/quality-on-demand/v1/retrieve-sessions",
-            Some(&json!({"device": {"phoneNumber": "+3640000000"}})),
-        )
+        .retrieve(&json!({"device": {"phoneNumber": "+3640000000"}}))
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(h.all_sessions().await.len(), 30);
-    let stats = h.stats().await;
+    assert_eq!(h.admin.sessions_json().await.len(), 30);
+    let stats = h.admin.stats_json().await;
     assert_eq!(stats["post_commit_faults"], 30);
     assert_eq!(stats["sessions_created"], 30);
     assert_eq!(stats["faults_injected"], 0);
@@ -148,7 +142,9 @@ async fn post_commit_faults_store_the_session_and_answer_502_or_504() {
 #[tokio::test]
 async fn post_commit_rate_is_a_share() {
     let h = start().await;
-    h.set_faults(json!({"post_commit_error_rate": 0.1})).await;
+    h.admin
+        .set_faults(json!({"post_commit_error_rate": 0.1}))
+        .await;
     let mut gateway_errors = 0;
     for i in 0..300 {
         let r = h
@@ -169,7 +165,7 @@ async fn post_commit_rate_is_a_share() {
         "{gateway_errors} of 300"
     );
     assert_eq!(
-        h.all_sessions().await.len(),
+        h.admin.sessions_json().await.len(),
         300,
         "every create stored its session"
     );
@@ -178,7 +174,7 @@ async fn post_commit_rate_is_a_share() {
 #[tokio::test]
 async fn latency_is_added_to_api_requests_only() {
     let h = start().await;
-    h.set_faults(json!({"latency_ms": 400})).await;
+    h.admin.set_faults(json!({"latency_ms": 400})).await;
     let t = Instant::now();
     h.call_json(Method::GET, "/quality-on-demand/v1/sessions", None)
         .await;
@@ -188,7 +184,7 @@ async fn latency_is_added_to_api_requests_only() {
         t.elapsed()
     );
     let t = Instant::now();
-    h.admin(Method::GET, "/faults", None).await;
+    h.admin.call(Method::GET, "/faults", None).await;
     assert!(
         t.elapsed() < Duration::from_millis(400),
         "{:?}",

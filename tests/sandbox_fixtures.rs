@@ -2,13 +2,13 @@
 //! (tests/fixtures/qod/README.md), not against this project's serde types: the client and the sandbox
 //! cannot agree on a mistake.
 
-mod sandbox_support;
+mod common;
 
 use std::path::PathBuf;
 
+use common::api::*;
+use common::sink::Sink;
 use reqwest::{Method, StatusCode};
-use sandbox_support::sink::Sink;
-use sandbox_support::*;
 use serde_json::{json, Value};
 
 fn fixture(path: &str) -> Value {
@@ -285,11 +285,7 @@ async fn the_sandbox_accepts_the_spec_requests_and_answers_in_the_spec_shapes() 
 
     let nokia = fixture("requests/create_nokia_example.json");
     let (status, sessions) = h
-        .call_json(
-            Method::POST,
-            "/quality-on-demand/v1/retrieve-sessions",
-            Some(&fixture("requests/retrieve_nokia_example.json")),
-        )
+        .retrieve(&fixture("requests/retrieve_nokia_example.json"))
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(sessions[0]["device"], nokia["device"]);
@@ -303,11 +299,7 @@ async fn the_sandbox_accepts_the_spec_requests_and_answers_in_the_spec_shapes() 
 
     let id = sessions[0]["sessionId"].as_str().unwrap().to_owned();
     let (status, extended) = h
-        .call_json(
-            Method::POST,
-            &format!("/quality-on-demand/v1/sessions/{id}/extend"),
-            Some(&fixture("requests/extend_example.json")),
-        )
+        .extend(&id, &fixture("requests/extend_example.json"))
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_fits("session_info.json", &extended);
@@ -340,7 +332,8 @@ async fn sessions_look_like_the_camara_examples() {
     }
     let id = created["sessionId"].as_str().unwrap();
     let (_, ended) = h
-        .admin(Method::POST, &format!("/sessions/{id}/terminate"), None)
+        .admin
+        .call(Method::POST, &format!("/sessions/{id}/terminate"), None)
         .await;
     let unavailable = fixture("responses/session_unavailable_camara.json");
     assert_same_shape(&unavailable, &ended, "unavailable");
@@ -379,11 +372,7 @@ async fn errors_look_like_the_spec_examples() {
         .unwrap()
         .to_owned();
     let (status, body) = slow
-        .call_json(
-            Method::POST,
-            &format!("/quality-on-demand/v1/sessions/{id}/extend"),
-            Some(&fixture("requests/extend_example.json")),
-        )
+        .extend(&id, &fixture("requests/extend_example.json"))
         .await;
     check("error_400_inactive_session", status, &body);
     assert_eq!(
@@ -392,19 +381,21 @@ async fn errors_look_like_the_spec_examples() {
         "Nokia's exact answer"
     );
 
-    h.set_faults(json!({"error_rate": 1.0, "error_statuses": [429]}))
+    h.admin
+        .set_faults(json!({"error_rate": 1.0, "error_statuses": [429]}))
         .await;
     let (status, body) = h
         .call_json(Method::GET, "/quality-on-demand/v1/sessions", None)
         .await;
     check("error_429_too_many_requests", status, &body);
-    h.set_faults(json!({"error_rate": 1.0, "error_statuses": [503]}))
+    h.admin
+        .set_faults(json!({"error_rate": 1.0, "error_statuses": [503]}))
         .await;
     let (status, body) = h
         .call_json(Method::GET, "/quality-on-demand/v1/sessions", None)
         .await;
     check("error_503", status, &body);
-    h.set_faults(json!({})).await;
+    h.admin.set_faults(json!({})).await;
 
     let r = h.http.get(h.qod("/sessions")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
@@ -413,11 +404,7 @@ async fn errors_look_like_the_spec_examples() {
         fixture("responses/invalid_api_key_403.json")
     );
     let (status, body) = h
-        .call_json(
-            Method::POST,
-            "/quality-on-demand/v1/retrieve-sessions",
-            Some(&fixture("requests/retrieve_nokia_example.json")),
-        )
+        .retrieve(&fixture("requests/retrieve_nokia_example.json"))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body, fixture("responses/retrieve_sessions_none_404.json"));
@@ -431,7 +418,7 @@ async fn events_look_like_the_camara_example() {
     request["sink"] = json!(url);
     request["duration"] = json!(10);
     h.create(&request).await;
-    h.advance_clock(11.0).await;
+    h.admin.advance_clock(11.0).await;
     let events = sink.wait_for(2).await;
     let example = fixture("events/qos_status_changed_camara.json");
     for e in &events {

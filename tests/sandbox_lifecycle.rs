@@ -1,13 +1,13 @@
 //! The session lifecycle under the sandbox clock, and its notifications to a local receiver.
 
-mod sandbox_support;
+mod common;
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use common::api::*;
+use common::sink::Sink;
 use reqwest::{Method, StatusCode};
-use sandbox_support::sink::Sink;
-use sandbox_support::*;
 use serde_json::{json, Value};
 
 fn time(v: &Value) -> DateTime<Utc> {
@@ -32,44 +32,32 @@ async fn expires_at_expires_at_and_is_gone_after_retention() {
         60
     );
 
-    h.advance_clock(59.0).await;
+    h.admin.advance_clock(59.0).await;
     assert_eq!(h.get(&id).await.1["qosStatus"], "AVAILABLE");
-    h.advance_clock(2.0).await;
+    h.admin.advance_clock(2.0).await;
     let (status, ended) = h.get(&id).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(ended["qosStatus"], "UNAVAILABLE");
     assert_eq!(ended["statusInfo"], "DURATION_EXPIRED");
     assert_eq!(ended["expiresAt"], created["expiresAt"]);
-    let (status, listed) = h
-        .call_json(
-            Method::POST,
-            "/quality-on-demand/v1/retrieve-sessions",
-            Some(&json!({"device": body["device"]})),
-        )
-        .await;
+    let (status, listed) = h.retrieve(&json!({"device": body["device"]})).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         listed[0]["qosStatus"], "UNAVAILABLE",
         "ended sessions stay listed while retained"
     );
 
-    h.advance_clock(358.0).await;
+    h.admin.advance_clock(358.0).await;
     assert_eq!(
         h.get(&id).await.0,
         StatusCode::OK,
         "readable for 360 s after it ended"
     );
-    h.advance_clock(1.5).await;
+    h.admin.advance_clock(1.5).await;
     let (status, body404) = h.get(&id).await;
     assert_camara_error(status, &body404, 404, "NOT_FOUND");
-    assert!(h.all_sessions().await.is_empty());
-    let (status, _) = h
-        .call_json(
-            Method::POST,
-            "/quality-on-demand/v1/retrieve-sessions",
-            Some(&json!({"device": body["device"]})),
-        )
-        .await;
+    assert!(h.admin.sessions_json().await.is_empty());
+    let (status, _) = h.retrieve(&json!({"device": body["device"]})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -80,25 +68,21 @@ async fn retention_is_configurable_and_ended_sessions_can_be_deleted() {
     let h = start_with(config).await;
     let a = id_of(&h.create(&create_body("+3611111111")).await);
     let b = id_of(&h.create(&create_body("+3622222222")).await);
-    h.admin(Method::POST, &format!("/sessions/{a}/terminate"), None)
+    h.admin
+        .call(Method::POST, &format!("/sessions/{a}/terminate"), None)
         .await;
-    h.admin(Method::POST, &format!("/sessions/{b}/terminate"), None)
+    h.admin
+        .call(Method::POST, &format!("/sessions/{b}/terminate"), None)
         .await;
-    let r = h
-        .call(
-            Method::DELETE,
-            &format!("/quality-on-demand/v1/sessions/{b}"),
-            None,
-        )
-        .await;
+    let r = h.delete(&b).await;
     assert_eq!(
         r.status(),
         StatusCode::NO_CONTENT,
         "an ended session can still be deleted"
     );
-    h.advance_clock(9.0).await;
+    h.admin.advance_clock(9.0).await;
     assert_eq!(h.get(&a).await.0, StatusCode::OK);
-    h.advance_clock(1.5).await;
+    h.admin.advance_clock(1.5).await;
     assert_eq!(h.get(&a).await.0, StatusCode::NOT_FOUND);
 }
 
@@ -107,9 +91,10 @@ async fn network_termination() {
     let h = start().await;
     let created = h.create(&create_body("+3612345678")).await;
     let id = id_of(&created);
-    h.advance_clock(100.0).await;
+    h.admin.advance_clock(100.0).await;
     let (_, ended) = h
-        .admin(Method::POST, &format!("/sessions/{id}/terminate"), None)
+        .admin
+        .call(Method::POST, &format!("/sessions/{id}/terminate"), None)
         .await;
     let (_, got) = h.get(&id).await;
     assert_eq!(got, ended);
@@ -121,7 +106,8 @@ async fn network_termination() {
     assert_eq!(got["duration"], 3600, "duration keeps what was asked for");
     // Terminating again changes nothing.
     let (status, again) = h
-        .admin(Method::POST, &format!("/sessions/{id}/terminate"), None)
+        .admin
+        .call(Method::POST, &format!("/sessions/{id}/terminate"), None)
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(again, ended);
@@ -133,24 +119,20 @@ async fn extend_caps_the_remaining_time_at_a_day() {
     let mut body = create_body("+3612345678");
     body["duration"] = json!(80_000);
     let id = id_of(&h.create(&body).await);
-    h.advance_clock(10_000.0).await;
+    h.admin.advance_clock(10_000.0).await;
     let (status, extended) = h
-        .call_json(
-            Method::POST,
-            &format!("/quality-on-demand/v1/sessions/{id}/extend"),
-            Some(&json!({"requestedAdditionalDuration": 20_000})),
-        )
+        .extend(&id, &json!({"requestedAdditionalDuration": 20_000}))
         .await;
     assert_eq!(status, StatusCode::OK, "{extended}");
     // Nokia's worked example: 70,000 s left + 20,000 s is capped to 86,400 s; overall 96,400 s.
     assert_eq!(extended["duration"], 96_400);
-    let (_, clock) = h.admin(Method::GET, "/clock", None).await;
+    let (_, clock) = h.admin.call(Method::GET, "/clock", None).await;
     let remaining = (time(&extended["expiresAt"]) - time(&clock["now"])).num_seconds();
     assert!((86_399..=86_400).contains(&remaining), "{remaining}");
     // And the session really lives that long.
-    h.advance_clock(86_390.0).await;
+    h.admin.advance_clock(86_390.0).await;
     assert_eq!(h.get(&id).await.1["qosStatus"], "AVAILABLE");
-    h.advance_clock(11.0).await;
+    h.admin.advance_clock(11.0).await;
     assert_eq!(h.get(&id).await.1["statusInfo"], "DURATION_EXPIRED");
 }
 
@@ -206,7 +188,7 @@ async fn notifications_follow_every_status_change_without_reads() {
         json!({"sessionId": id, "qosStatus": "AVAILABLE"})
     );
 
-    h.advance_clock(61.0).await;
+    h.admin.advance_clock(61.0).await;
     let events = sink.wait_for(2).await;
     assert_eq!(
         events[1].body["data"],
@@ -228,19 +210,15 @@ async fn delete_and_termination_notify_only_from_available() {
     let b = id_of(&h.create(&sink_body("+3622222222", &url, Some("t"))).await);
     sink.wait_for(2).await; // both AVAILABLE at once (activation delay 0)
 
-    h.call(
-        Method::DELETE,
-        &format!("/quality-on-demand/v1/sessions/{a}"),
-        None,
-    )
-    .await;
+    h.delete(&a).await;
     let events = sink.wait_for(3).await;
     assert_eq!(
         events[2].body["data"],
         json!({"sessionId": a, "qosStatus": "UNAVAILABLE", "statusInfo": "DELETE_REQUESTED"})
     );
 
-    h.admin(Method::POST, &format!("/sessions/{b}/terminate"), None)
+    h.admin
+        .call(Method::POST, &format!("/sessions/{b}/terminate"), None)
         .await;
     let events = sink.wait_for(4).await;
     assert_eq!(
@@ -249,12 +227,7 @@ async fn delete_and_termination_notify_only_from_available() {
     );
 
     // Deleting the ended session tells nobody (it was not AVAILABLE).
-    h.call(
-        Method::DELETE,
-        &format!("/quality-on-demand/v1/sessions/{b}"),
-        None,
-    )
-    .await;
+    h.delete(&b).await;
     // Nor does deleting a session still REQUESTED.
     let mut config = config();
     config.activation_delay = Duration::from_secs(3600);
@@ -264,12 +237,7 @@ async fn delete_and_termination_notify_only_from_available() {
             .create(&sink_body("+3633333333", &url, Some("t")))
             .await,
     );
-    slow.call(
-        Method::DELETE,
-        &format!("/quality-on-demand/v1/sessions/{c}"),
-        None,
-    )
-    .await;
+    slow.delete(&c).await;
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(sink.events().len(), 4, "{:?}", sink.events());
 }
@@ -300,12 +268,7 @@ async fn failed_deliveries_are_retried_and_never_block_the_api() {
             ))
             .await,
         );
-        h.call(
-            Method::DELETE,
-            &format!("/quality-on-demand/v1/sessions/{id}"),
-            None,
-        )
-        .await;
+        h.delete(&id).await;
     }
     assert!(
         started.elapsed() < Duration::from_secs(5),

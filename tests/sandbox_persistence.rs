@@ -1,10 +1,10 @@
 //! The state file: sessions and the clock survive a restart, writes are atomic, and a corrupt file is
 //! refused rather than silently dropped.
 
-mod sandbox_support;
+mod common;
 
+use common::api::*;
 use reqwest::{Method, StatusCode};
-use sandbox_support::*;
 use serde_json::json;
 
 #[tokio::test]
@@ -31,30 +31,22 @@ async fn sessions_survive_a_restart() {
         );
     }
     // Changes of every kind: delete, extend, terminate, and a clock moved forward.
-    h.call(
-        Method::DELETE,
-        &format!("/quality-on-demand/v1/sessions/{}", ids[1]),
-        None,
-    )
-    .await;
-    h.call_json(
-        Method::POST,
-        &format!("/quality-on-demand/v1/sessions/{}/extend", ids[2]),
-        Some(&json!({"requestedAdditionalDuration": 100})),
-    )
-    .await;
-    h.admin(
-        Method::POST,
-        &format!("/sessions/{}/terminate", ids[3]),
-        None,
-    )
-    .await;
-    h.advance_clock(60.0).await;
+    h.delete(&ids[1]).await;
+    h.extend(&ids[2], &json!({"requestedAdditionalDuration": 100}))
+        .await;
+    h.admin
+        .call(
+            Method::POST,
+            &format!("/sessions/{}/terminate", ids[3]),
+            None,
+        )
+        .await;
+    h.admin.advance_clock(60.0).await;
     // Answered changes are on disk before the answer (no shutdown needed to see them).
     let on_disk: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
     assert_eq!(on_disk["sessions"].as_array().unwrap().len(), 19);
-    let before = h.all_sessions().await;
+    let before = h.admin.sessions_json().await;
     let addr = h.sandbox.addr();
     h.sandbox.shutdown().await;
 
@@ -71,13 +63,13 @@ async fn sessions_survive_a_restart() {
 
     cfg.listen = addr;
     let h = start_with(cfg.clone()).await;
-    let after = h.all_sessions().await;
+    let after = h.admin.sessions_json().await;
     assert_eq!(after.len(), 19);
     assert_eq!(after, before, "same sessions, same times, same statuses");
     assert_eq!(h.get(&ids[1]).await.0, StatusCode::NOT_FOUND);
     assert_eq!(h.get(&ids[2]).await.1["duration"], 3700);
     assert_eq!(h.get(&ids[3]).await.1["statusInfo"], "NETWORK_TERMINATED");
-    let (_, clock) = h.admin(Method::GET, "/clock", None).await;
+    let (_, clock) = h.admin.call(Method::GET, "/clock", None).await;
     assert!(
         clock["offset_seconds"].as_f64().unwrap() >= 60.0,
         "the clock offset survives too"
@@ -90,7 +82,7 @@ async fn sessions_survive_a_restart() {
         h.get(extra["sessionId"].as_str().unwrap()).await.0,
         StatusCode::OK
     );
-    assert_eq!(h.all_sessions().await.len(), 20);
+    assert_eq!(h.admin.sessions_json().await.len(), 20);
     assert!(
         !dir.path().join("state.json.tmp").exists(),
         "no temporary file left behind"
@@ -103,12 +95,12 @@ async fn reset_is_persisted_and_a_missing_file_starts_empty() {
     let mut cfg = config();
     cfg.state_file = Some(dir.path().join("nested-does-not-matter.json"));
     let h = start_with(cfg.clone()).await;
-    assert!(h.all_sessions().await.is_empty());
+    assert!(h.admin.sessions_json().await.is_empty());
     h.create(&create_body("+3612345678")).await;
-    h.admin(Method::POST, "/reset", None).await;
+    h.admin.call(Method::POST, "/reset", None).await;
     h.sandbox.shutdown().await;
     let h = start_with(cfg).await;
-    assert!(h.all_sessions().await.is_empty());
+    assert!(h.admin.sessions_json().await.is_empty());
 }
 
 #[tokio::test]
@@ -144,5 +136,5 @@ async fn expired_sessions_are_not_brought_back() {
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     let h = start_with(cfg).await;
     assert_eq!(h.get(&id).await.0, StatusCode::NOT_FOUND);
-    assert!(h.all_sessions().await.is_empty());
+    assert!(h.admin.sessions_json().await.is_empty());
 }

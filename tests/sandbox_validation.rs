@@ -1,10 +1,10 @@
 //! Every validation rule of the sandbox, table-driven: exact status, exact CAMARA code, and a message that
 //! names the field.
 
-mod sandbox_support;
+mod common;
 
+use common::api::*;
 use reqwest::{Method, StatusCode};
-use sandbox_support::*;
 use serde_json::{json, Value};
 
 /// NAC_API.md's full create example: valid, and the seed every case mutates.
@@ -445,7 +445,7 @@ async fn every_create_rule() {
         );
     }
     assert_eq!(
-        h.all_sessions().await.len(),
+        h.admin.sessions_json().await.len(),
         1,
         "no rejected request created a session"
     );
@@ -602,15 +602,6 @@ async fn http_sinks_only_on_loopback_and_only_when_allowed() {
     assert!(got["message"].as_str().unwrap().starts_with("sink: "));
 }
 
-async fn extend(h: &Harness, id: &str, body: Value) -> (StatusCode, Value) {
-    h.call_json(
-        Method::POST,
-        &format!("/quality-on-demand/v1/sessions/{id}/extend"),
-        Some(&body),
-    )
-    .await
-}
-
 #[tokio::test]
 async fn every_extend_rule() {
     let mut config = config();
@@ -653,7 +644,7 @@ async fn every_extend_rule() {
         ),
     ];
     for (body, code, message_start) in cases {
-        let (status, got) = extend(&h2, &available, body.clone()).await;
+        let (status, got) = h2.extend(&available, &body).await;
         assert_camara_error(status, &got, 400, code);
         assert!(
             got["message"].as_str().unwrap().starts_with(message_start),
@@ -661,16 +652,21 @@ async fn every_extend_rule() {
         );
     }
     // Not AVAILABLE: REQUESTED, and UNAVAILABLE after the network ended it.
-    let (status, got) = extend(&h, &requested, json!({"requestedAdditionalDuration": 60})).await;
+    let (status, got) = h
+        .extend(&requested, &json!({"requestedAdditionalDuration": 60}))
+        .await;
     assert_camara_error(status, &got, 400, "INVALID_ARGUMENT");
     assert_eq!(got["message"], "The target session is inactive");
-    h2.admin(
-        Method::POST,
-        &format!("/sessions/{available}/terminate"),
-        None,
-    )
-    .await;
-    let (status, got) = extend(&h2, &available, json!({"requestedAdditionalDuration": 60})).await;
+    h2.admin
+        .call(
+            Method::POST,
+            &format!("/sessions/{available}/terminate"),
+            None,
+        )
+        .await;
+    let (status, got) = h2
+        .extend(&available, &json!({"requestedAdditionalDuration": 60}))
+        .await;
     assert_camara_error(status, &got, 400, "INVALID_ARGUMENT");
     assert_eq!(got["message"], "The target session is inactive");
     // The largest allowed value is accepted.
@@ -678,7 +674,9 @@ async fn every_extend_rule() {
         .as_str()
         .unwrap()
         .to_owned();
-    let (status, got) = extend(&h2, &fresh, json!({"requestedAdditionalDuration": 86399})).await;
+    let (status, got) = h2
+        .extend(&fresh, &json!({"requestedAdditionalDuration": 86399}))
+        .await;
     assert_eq!(status, StatusCode::OK, "{got}");
 }
 
@@ -707,13 +705,7 @@ async fn every_retrieve_sessions_rule() {
         ),
     ];
     for (body, message_start) in cases {
-        let (status, got) = h
-            .call_json(
-                Method::POST,
-                "/quality-on-demand/v1/retrieve-sessions",
-                Some(&body),
-            )
-            .await;
+        let (status, got) = h.retrieve(&body).await;
         assert_camara_error(status, &got, 400, "INVALID_ARGUMENT");
         assert!(
             got["message"].as_str().unwrap().starts_with(message_start),

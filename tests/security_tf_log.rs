@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Harness, TOKEN};
+use common::terraform::{Harness, TOKEN};
 use serde_json::json;
 
 const SINK_TOKEN: &str = "sink-access-token-5f2c9e";
