@@ -550,7 +550,7 @@ impl Bench {
                 SCALE[2]
             ),
             format!(
-                "floor: {:.1} ms, {:.1} ms; provider's own share: {:.1} ms, {:.1} ms",
+                "floor: {:.1} ms, {:.1} ms; nac over the floor: {:.1} ms, {:.1} ms",
                 floor_low * 1e3,
                 floor_high * 1e3,
                 (low - floor_low) * 1e3,
