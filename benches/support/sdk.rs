@@ -27,38 +27,67 @@ pub struct SdkRun {
 }
 
 impl Sdk {
-    /// The SDK's interpreter, installing the SDK into `venv` first if it is not there.
+    /// The SDK's interpreter, installing the SDK into `venv` first if it is not there (holding the same
+    /// lock directory as tests/sandbox_python_sdk.rs, `<venv>.lock`, so that the two never install at once).
     pub fn prepare(venv: &Path, script: &Path) -> anyhow::Result<Self> {
         let python = venv.join("bin/python");
-        let importable = |python: &Path| {
-            Command::new(python)
-                .args(["-c", "import network_as_code"])
-                .stderr(Stdio::null())
-                .status()
-                .map(|s| s.success())
-                .unwrap_or(false)
+        let installed = |python: &Path| {
+            python.exists()
+                && Command::new(python)
+                    .args([
+                        "-c",
+                        "import importlib.metadata as m, network_as_code; assert m.version('network_as_code') == '8.0.0'",
+                    ])
+                    .stderr(Stdio::null())
+                    .status()
+                    .is_ok_and(|s| s.success())
         };
-        if !importable(&python) {
-            eprintln!(
-                "bench: installing {SDK_REQUIREMENT} into {}",
-                venv.display()
-            );
-            let made = Command::new("python3")
-                .arg("-m")
-                .arg("venv")
-                .arg(venv)
-                .status()?;
-            let installed = made.success()
-                && Command::new(venv.join("bin/pip"))
-                    .args(["install", "--quiet", SDK_REQUIREMENT])
-                    .status()?
-                    .success();
-            if !installed || !importable(&python) {
-                bail!(
-                    "could not install {SDK_REQUIREMENT} into {}",
+        if !installed(&python) {
+            let lock = venv.with_extension("lock");
+            let started = Instant::now();
+            while std::fs::create_dir(&lock).is_err() {
+                if started.elapsed() > Duration::from_secs(600) {
+                    bail!(
+                        "{} held for 10 minutes (remove it if no install is running)",
+                        lock.display()
+                    );
+                }
+                std::thread::sleep(Duration::from_millis(500));
+            }
+            let install = || -> anyhow::Result<()> {
+                if installed(&python) {
+                    return Ok(());
+                }
+                eprintln!(
+                    "bench: installing {SDK_REQUIREMENT} into {}",
                     venv.display()
                 );
-            }
+                let made = Command::new("python3")
+                    .arg("-m")
+                    .arg("venv")
+                    .arg(venv)
+                    .status()?;
+                let pip = made.success()
+                    && Command::new(venv.join("bin/pip"))
+                        .args([
+                            "install",
+                            "--disable-pip-version-check",
+                            "--quiet",
+                            SDK_REQUIREMENT,
+                        ])
+                        .status()?
+                        .success();
+                if !pip || !installed(&python) {
+                    bail!(
+                        "could not install {SDK_REQUIREMENT} into {}",
+                        venv.display()
+                    );
+                }
+                Ok(())
+            };
+            let result = install();
+            let _ = std::fs::remove_dir(&lock);
+            result?;
         }
         Ok(Self {
             python,
