@@ -194,8 +194,9 @@ impl Http {
 
         let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
-            // Bundled webpki roots plus the system's: both are enabled in Cargo.toml.
-            .tls_built_in_root_certs(true)
+            // Bundled webpki roots plus the system's (both enabled in Cargo.toml). Reading the system
+            // store costs ~5 ms per provider launch; a plain-http root (the sandbox) never uses it.
+            .tls_built_in_root_certs(root.scheme() == "https")
             // The API never redirects; following one would carry the API key to wherever it points.
             .redirect(reqwest::redirect::Policy::none())
             .tcp_nodelay(true)
