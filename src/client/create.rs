@@ -18,11 +18,11 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use ipnet::IpNet;
-use reqwest::Method;
+use reqwest::{Method, Url};
 
 use super::error::{Call, Operation, Tries};
 use super::http::{Failure, Reply};
-use super::redact::loggable_request;
+use super::redact::{loggable_request, Redactor};
 use super::response::{parse_json, Shape};
 use super::retry::{self, Context};
 use super::{ApiError, NacClient};
@@ -253,26 +253,8 @@ impl NacClient {
                 counters: &inner.counters,
             },
             || async {
-                let failure = match inner
-                    .http
-                    .send(Method::POST, url.clone(), Some(body.clone()))
-                    .await
-                    .and_then(Reply::into_success)
-                {
-                    Ok(reply) => {
-                        match parse_json::<SessionInfo>(
-                            &reply.body,
-                            reply.content_type.as_deref(),
-                            "a session",
-                            Shape::Object,
-                        ) {
-                            Ok(session) => return Ok(session),
-                            Err(detail) => Failure::Invalid {
-                                status: reply.status,
-                                detail,
-                            },
-                        }
-                    }
+                let failure = match self.post_for_session(url.clone(), body.clone()).await {
+                    Ok(session) => return Ok(session),
                     Err(failure) => failure,
                 };
                 if failure.certainly_not_applied() || !failure.maybe_applied() {
@@ -304,21 +286,10 @@ impl NacClient {
                             None => Err(failure),
                         }
                     }
-                    Err(check) => Err(Failure::Final(ApiError::OutcomeUnknown {
-                        call: call.clone(),
-                        cause: Box::new(failure.into_api_error(
-                            call.clone(),
-                            Tries::default(),
-                            &redactor,
-                        )),
-                        check: Box::new(check),
-                    })),
+                    Err(check) => Err(outcome_unknown(&call, failure, check, &redactor)),
                 }
             },
-            |failure| {
-                failure.certainly_not_applied()
-                    || (failure.maybe_applied() && failure.is_transient())
-            },
+            worth_sending_again,
         )
         .await;
         if let Ok(session) = &result {
@@ -360,24 +331,8 @@ impl NacClient {
                 counters: &inner.counters,
             },
             || async {
-                let failure = match inner
-                    .http
-                    .send(Method::POST, url.clone(), Some(body.clone()))
-                    .await
-                    .and_then(Reply::into_success)
-                {
-                    Ok(reply) => {
-                        return parse_json::<SessionInfo>(
-                            &reply.body,
-                            reply.content_type.as_deref(),
-                            "a session",
-                            Shape::Object,
-                        )
-                        .map_err(|detail| Failure::Invalid {
-                            status: reply.status,
-                            detail,
-                        })
-                    }
+                let failure = match self.post_for_session(url.clone(), body.clone()).await {
+                    Ok(session) => return Ok(session),
                     Err(failure) => failure,
                 };
                 if failure.certainly_not_applied() || !failure.maybe_applied() {
@@ -395,24 +350,51 @@ impl NacClient {
                         Ok(after)
                     }
                     Ok(_) => Err(failure),
-                    Err(check) => Err(Failure::Final(ApiError::OutcomeUnknown {
-                        call: call.clone(),
-                        cause: Box::new(failure.into_api_error(
-                            call.clone(),
-                            Tries::default(),
-                            &inner.redactor,
-                        )),
-                        check: Box::new(check),
-                    })),
+                    Err(check) => Err(outcome_unknown(&call, failure, check, &inner.redactor)),
                 }
             },
-            |failure| {
-                failure.certainly_not_applied()
-                    || (failure.maybe_applied() && failure.is_transient())
-            },
+            worth_sending_again,
         )
         .await
     }
+}
+
+impl NacClient {
+    /// POSTs a body the API answers with a session; a 2xx whose body is not a session is a failure
+    /// (the request may still have been applied).
+    async fn post_for_session(&self, url: Url, body: Vec<u8>) -> Result<SessionInfo, Failure> {
+        let reply = self
+            .inner
+            .http
+            .send(Method::POST, url, Some(body))
+            .await
+            .and_then(Reply::into_success)?;
+        parse_json::<SessionInfo>(
+            &reply.body,
+            reply.content_type.as_deref(),
+            "a session",
+            Shape::Object,
+        )
+        .map_err(|detail| Failure::Invalid {
+            status: reply.status,
+            detail,
+        })
+    }
+}
+
+/// A non-idempotent call is sent again only when it certainly was not applied, or when it may have
+/// been but the check after it found nothing and the failure is transient.
+fn worth_sending_again(failure: &Failure) -> bool {
+    failure.certainly_not_applied() || (failure.maybe_applied() && failure.is_transient())
+}
+
+/// The call may have been applied and the check that would tell could not be made either.
+fn outcome_unknown(call: &Call, failure: Failure, check: ApiError, redactor: &Redactor) -> Failure {
+    Failure::Final(ApiError::OutcomeUnknown {
+        call: call.clone(),
+        cause: Box::new(failure.into_api_error(call.clone(), Tries::default(), redactor)),
+        check: Box::new(check),
+    })
 }
 
 #[cfg(test)]
