@@ -272,16 +272,11 @@ fn changes_other_than_a_duration_increase_force_a_new_session() {
 
 /// Creates the seed session through the API, as another client would, and returns its id.
 fn create_outside_terraform(tf: &Harness, with_sink: bool) -> String {
-    let mut body = serde_json::json!({
-        "qosProfile": "DOWNLINK_L_UPLINK_L",
-        "device": {"networkAccessIdentifier": "device@testcsp.net", "phoneNumber": "+36721601234567",
-                   "ipv4Address": {"publicAddress": "233.252.0.2", "privateAddress": "192.0.2.25", "publicPort": 80},
-                   "ipv6Address": "2001:db8::2"},
-        "applicationServer": {"ipv4Address": "233.252.0.9", "ipv6Address": "2001:db8:1234:5678:9abc:def0:fedc:ba98"},
-        "duration": 3600,
-        "devicePorts": {"ports": [20000]},
-        "applicationServerPorts": {"ranges": [{"from": 80, "to": 443}], "ports": [8080]}
-    });
+    let mut body: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/qod/requests/create_nac_full.json")).unwrap();
+    let fields = body.as_object_mut().unwrap();
+    fields.remove("sink");
+    fields.remove("sinkCredential");
     if with_sink {
         body["sink"] = "https://127.0.0.1:9/notify".into();
         body["sinkCredential"] = serde_json::json!({"credentialType": "ACCESSTOKEN", "accessToken": "sink-secret-token",

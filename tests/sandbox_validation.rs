@@ -9,19 +9,7 @@ use serde_json::{json, Value};
 
 /// NAC_API.md's full create example: valid, and the seed every case mutates.
 fn full_request() -> Value {
-    json!({
-        "qosProfile": "DOWNLINK_L_UPLINK_L",
-        "device": {"networkAccessIdentifier": "device@testcsp.net", "phoneNumber": "+36721601234567",
-                   "ipv4Address": {"publicAddress": "233.252.0.2", "privateAddress": "192.0.2.25", "publicPort": 80},
-                   "ipv6Address": "2001:db8::2"},
-        "applicationServer": {"ipv4Address": "233.252.0.9", "ipv6Address": "2001:db8:1234:5678:9abc:def0:fedc:ba98"},
-        "duration": 3600,
-        "devicePorts": {"ports": [20000]},
-        "applicationServerPorts": {"ranges": [{"from": 80, "to": 443}], "ports": [8080]},
-        "sink": "https://example.com/notify",
-        "sinkCredential": {"credentialType": "ACCESSTOKEN", "accessToken": "t0k3n",
-                           "accessTokenExpiresUtc": "2030-01-01T00:00:00Z", "accessTokenType": "bearer"}
-    })
+    serde_json::from_str(include_str!("fixtures/qod/requests/create_nac_full.json")).unwrap()
 }
 
 fn remove(v: &mut Value, path: &[&str]) {

@@ -55,22 +55,14 @@ fn the_seed_example_maps_one_to_one_to_the_wire() {
     let mut k = Known::default();
     let request = create_request(&seed(), &mut k);
     assert!(k.all_known());
-    assert_eq!(
-        serde_json::to_value(&request).unwrap(),
-        serde_json::json!({
-            "qosProfile": "DOWNLINK_L_UPLINK_L",
-            "device": {"networkAccessIdentifier": "device@testcsp.net", "phoneNumber": "+36721601234567",
-                       "ipv4Address": {"publicAddress": "233.252.0.2", "privateAddress": "192.0.2.25", "publicPort": 80},
-                       "ipv6Address": "2001:db8::2"},
-            "applicationServer": {"ipv4Address": "233.252.0.9", "ipv6Address": "2001:db8:1234:5678:9abc:def0:fedc:ba98"},
-            "duration": 3600,
-            "devicePorts": {"ports": [20000]},
-            "applicationServerPorts": {"ranges": [{"from": 80, "to": 443}], "ports": [8080]},
-            "sink": "https://example.com/notify",
-            "sinkCredential": {"credentialType": "ACCESSTOKEN", "accessToken": "s3cr3t",
-                               "accessTokenExpiresUtc": "2030-01-01T00:00:00Z", "accessTokenType": "bearer"}
-        })
-    );
+    // The seed HCL maps one to one onto NAC_API.md's full create example (the spec fixture), with
+    // the HCL's own access token.
+    let mut expected: serde_json::Value = serde_json::from_str(include_str!(
+        "../../../tests/fixtures/qod/requests/create_nac_full.json"
+    ))
+    .unwrap();
+    expected["sinkCredential"]["accessToken"] = "s3cr3t".into();
+    assert_eq!(serde_json::to_value(&request).unwrap(), expected);
     assert_eq!(config_problems(&seed()), vec![]);
 }
 
