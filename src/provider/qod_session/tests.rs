@@ -4,6 +4,10 @@ use super::*;
 use crate::provider::device_block::DeviceIpv4Block;
 use crate::provider::number::Whole;
 use crate::provider::ports_block::RangeObject;
+use crate::provider::validation::Known;
+use crate::wire::{format_timestamp, CreateSession, QosStatus, SessionInfo};
+use chrono::DateTime;
+use tf_provider::AttributePath;
 
 fn known<T>(v: T) -> Value<T> {
     Value::Value(v)

@@ -1,0 +1,155 @@
+//! Between the resource's state and the API's wire model: the create request, and the state a session gives.
+
+use std::time::Duration;
+
+use tf_provider::value::Value;
+use tf_provider::AttributePath;
+
+use super::SessionState;
+use crate::provider::device_block::{same_address, DeviceBlock};
+use crate::provider::number::Whole;
+use crate::provider::ports_block::PortsBlock;
+use crate::provider::timeouts::{parse_duration, DEFAULT_CREATE_TIMEOUT};
+use crate::provider::validation::{problems, Known, Problem};
+use crate::rules::{self, DEFAULT_DURATION, PROFILES};
+use crate::wire::{
+    format_timestamp, ApplicationServer, CreateSession, Secret, SessionInfo, SinkCredential,
+};
+
+/// The create request for a configuration, from its known values (unknown ones recorded in `known`).
+pub fn create_request(state: &SessionState, known: &mut Known) -> CreateSession {
+    let device = match &state.device {
+        Value::Value(d) => Some(d.to_wire(known, &AttributePath::new("device"))),
+        Value::Null => None,
+        Value::Unknown => {
+            known.unknown.push(AttributePath::new("device"));
+            None
+        }
+    };
+    let credential_path = AttributePath::new("sink_credential").index(0);
+    let sink_credential = match &state.sink_credential {
+        Value::Value(c) => Some(SinkCredential {
+            access_token: known
+                .get(
+                    &c.access_token,
+                    &credential_path.clone().attribute("access_token"),
+                )
+                .map(Secret),
+            access_token_expires_utc: known.get(
+                &c.access_token_expires_at,
+                &credential_path.clone().attribute("access_token_expires_at"),
+            ),
+            ..SinkCredential::bearer(String::new(), String::new())
+        }),
+        Value::Null => None,
+        Value::Unknown => {
+            known.unknown.push(credential_path);
+            None
+        }
+    };
+    CreateSession {
+        qos_profile: known.get(&state.profile, &AttributePath::new("profile")),
+        device,
+        application_server: Some(ApplicationServer {
+            ipv4_address: known.get(&state.service_ipv4, &AttributePath::new("service_ipv4")),
+            ipv6_address: known.get(&state.service_ipv6, &AttributePath::new("service_ipv6")),
+        }),
+        duration: known.get_whole(
+            &state.duration,
+            &AttributePath::new("duration"),
+            DEFAULT_DURATION,
+        ),
+        device_ports: PortsBlock::to_wire_opt(
+            &state.device_ports,
+            known,
+            &AttributePath::new("device_ports").index(0),
+        ),
+        application_server_ports: PortsBlock::to_wire_opt(
+            &state.service_ports,
+            known,
+            &AttributePath::new("service_ports").index(0),
+        ),
+        sink: known.get(&state.sink, &AttributePath::new("sink")),
+        sink_credential,
+    }
+}
+
+/// Every constraint a configuration breaks with the values known so far.
+pub fn config_problems(config: &SessionState) -> Vec<Problem> {
+    let mut known = Known::default();
+    let request = create_request(config, &mut known);
+    let mut out = problems(rules::validate_create(&request, &PROFILES), &known);
+    if let Value::Value(t) = &config.timeouts {
+        if let Value::Value(create) = &t.create {
+            if let Err(message) = parse_duration(create) {
+                out.push(Problem {
+                    path: AttributePath::new("timeouts").index(0).attribute("create"),
+                    message,
+                });
+            }
+        }
+    }
+    out
+}
+
+pub(super) fn create_timeout(state: &SessionState) -> Duration {
+    state
+        .timeouts
+        .as_ref_option()
+        .and_then(|t| t.create.as_ref_option())
+        .and_then(|t| parse_duration(t).ok())
+        .unwrap_or(DEFAULT_CREATE_TIMEOUT)
+}
+
+pub(super) fn set_computed_unknown(state: &mut SessionState) {
+    state.id = Value::Unknown;
+    state.status = Value::Unknown;
+    state.status_info = Value::Unknown;
+    state.started_at = Value::Unknown;
+    state.expires_at = Value::Unknown;
+}
+
+/// Copies what the API says about a session into the computed attributes.
+pub(super) fn set_computed(state: &mut SessionState, session: &SessionInfo) {
+    state.id = Value::Value(session.session_id.clone());
+    state.status = Value::Value(session.qos_status.as_str().to_string());
+    state.status_info = session.status_info.map(|s| s.as_str().to_string()).into();
+    state.started_at = session.started_at.as_ref().map(format_timestamp).into();
+    state.expires_at = session.expires_at.as_ref().map(format_timestamp).into();
+}
+
+/// The state after a refresh: every attribute the API returns, from the API, keeping the prior
+/// spelling of values the API reports as equal. The sink credential and timeouts are not API data.
+pub fn refreshed_state(prior: &SessionState, session: &SessionInfo) -> SessionState {
+    let address = |prior: &Value<String>, api: &Option<String>| -> Value<String> {
+        if same_address(&prior.as_ref_option().cloned(), api) {
+            prior.clone()
+        } else {
+            api.clone().into()
+        }
+    };
+    let mut state = SessionState {
+        profile: Value::Value(session.qos_profile.clone()),
+        service_ipv4: address(
+            &prior.service_ipv4,
+            &session.application_server.ipv4_address,
+        ),
+        service_ipv6: address(
+            &prior.service_ipv6,
+            &session.application_server.ipv6_address,
+        ),
+        duration: Value::Value(Whole::Int(session.duration)),
+        device: DeviceBlock::refreshed(&prior.device, session.device.as_ref()),
+        service_ports: PortsBlock::refreshed(
+            &prior.service_ports,
+            session.application_server_ports.as_ref(),
+        ),
+        device_ports: PortsBlock::refreshed(&prior.device_ports, session.device_ports.as_ref()),
+        sink: session.sink.clone().into(),
+        sink_credential: prior.sink_credential.clone(),
+        timeouts: prior.timeouts.clone(),
+        ..Default::default()
+    };
+    set_computed(&mut state, session);
+    state
+}
