@@ -1,5 +1,5 @@
-//! The HTTP server loop: accepts connections up to a limit, serves each with hyper under a header-read
-//! timeout (which also closes idle keep-alive connections), and stops gracefully. Written out rather than
+//! The HTTP server loop: accepts connections up to a limit, serves each with hyper (HTTP/1.1) under a
+//! header-read timeout (which also closes idle keep-alive connections), and stops gracefully. Written out rather than
 //! `axum::serve` because that exposes neither the timeouts nor a connection limit.
 
 use std::net::SocketAddr;
@@ -9,8 +9,8 @@ use std::time::Duration;
 use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, Semaphore};
@@ -34,17 +34,13 @@ pub(crate) async fn serve(
     mut stop: oneshot::Receiver<()>,
     drain: Duration,
 ) {
-    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // HTTP/1.1 only (every NaC client speaks it): the header-read timer then runs from the first byte
+    // a connection could send, which HTTP version detection would not bound.
+    let mut builder = http1::Builder::new();
     builder
-        .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
         .keep_alive(true);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .keep_alive_interval(Some(limits.header_read_timeout))
-        .keep_alive_timeout(limits.header_read_timeout);
     let builder = Arc::new(builder);
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
@@ -78,10 +74,7 @@ pub(crate) async fn serve(
             request.extensions_mut().insert(ConnectInfo(peer));
             router.clone().oneshot(request)
         });
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(tcp), service)
-            .into_owned();
-        let connection = graceful.watch(connection);
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(tcp), service));
         connections.spawn(async move {
             if let Err(e) = connection.await {
                 log::debug!("nac-sandbox: connection from {peer} ended: {e}");
