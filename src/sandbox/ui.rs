@@ -46,7 +46,8 @@ fn rows(sandbox: &Shared) -> String {
         html.push_str(&format!(
             "<tr data-session-id=\"{id}\"><td class=\"id\">{id}</td><td class=\"owner\">{owner}</td>\
              <td class=\"status\">{status}</td><td class=\"device\">{device}</td>\
-             <td class=\"profile\">{profile}</td><td class=\"countdown\">{left}s</td><td></td></tr>",
+             <td class=\"profile\">{profile}</td><td class=\"countdown\">{left}s</td>\
+             <td class=\"actions\"><button class=\"terminate\" data-id=\"{id}\">Terminate</button></td></tr>",
             id = escape(&s.session_id),
             owner = escape(&owner.label()),
             status = s.qos_status.as_str(),

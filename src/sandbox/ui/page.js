@@ -40,37 +40,52 @@ function countdown(s) {
   return (h ? h + "h " : "") + (h || m ? m + "m " : "") + sec + "s";
 }
 
-function cell(tr, text, cls) {
-  const td = document.createElement("td");
-  td.textContent = text;
-  if (cls) td.className = cls;
-  tr.appendChild(td);
-  return td;
+const COLUMNS = ["id", "owner", "status", "device", "profile", "countdown", "actions"];
+
+// Rows are kept and updated in place (never rebuilt), so a button stays the same element between
+// renders and a click is never lost.
+function row(s) {
+  const body = $("#sessions tbody");
+  let tr = body.querySelector('tr[data-session-id="' + CSS.escape(s.sessionId) + '"]');
+  if (!tr) {
+    tr = document.createElement("tr");
+    tr.dataset.sessionId = s.sessionId;
+    for (const name of COLUMNS) {
+      const td = document.createElement("td");
+      td.className = name;
+      tr.appendChild(td);
+    }
+    const b = document.createElement("button");
+    b.textContent = "Terminate";
+    b.className = "terminate";
+    b.dataset.id = s.sessionId;
+    tr.querySelector("td.actions").appendChild(b);
+  }
+  return tr;
+}
+
+function set(tr, name, text) {
+  const td = tr.querySelector("td." + name);
+  if (td.textContent !== text) td.textContent = text;
 }
 
 function render() {
   const body = $("#sessions tbody");
-  body.replaceChildren();
+  const wanted = new Set(sessions.map((s) => s.sessionId));
+  for (const tr of [...body.children]) {
+    if (!wanted.has(tr.dataset.sessionId)) tr.remove();
+  }
   for (const s of sessions) {
-    const tr = document.createElement("tr");
-    tr.dataset.sessionId = s.sessionId;
+    const tr = row(s);
     tr.className = s.qosStatus.toLowerCase();
-    cell(tr, s.sessionId, "id");
-    cell(tr, s.owner, "owner");
-    cell(tr, s.qosStatus, "status");
-    cell(tr, device(s.device), "device");
-    cell(tr, s.qosProfile, "profile");
-    cell(tr, countdown(s), "countdown");
-    const td = cell(tr, "", "actions");
-    if (s.qosStatus !== "UNAVAILABLE") {
-      const b = document.createElement("button");
-      b.textContent = "Terminate";
-      b.className = "terminate";
-      b.dataset.id = s.sessionId;
-      b.onclick = () => act(() => call("POST", "/sessions/" + s.sessionId + "/terminate"), "terminated " + s.sessionId);
-      td.appendChild(b);
-    }
-    body.appendChild(tr);
+    set(tr, "id", s.sessionId);
+    set(tr, "owner", s.owner);
+    set(tr, "status", s.qosStatus);
+    set(tr, "device", device(s.device));
+    set(tr, "profile", s.qosProfile);
+    set(tr, "countdown", countdown(s));
+    tr.querySelector("button.terminate").hidden = s.qosStatus === "UNAVAILABLE";
+    body.appendChild(tr); // keeps the server's order
   }
   $("#count").textContent = sessions.length + (sessions.length === 1 ? " session" : " sessions");
 }
@@ -98,6 +113,11 @@ async function act(action, done) {
   await refresh();
 }
 
+// One listener for every Terminate button, the server-rendered ones included.
+$("#sessions tbody").addEventListener("click", (ev) => {
+  const b = ev.target.closest("button.terminate");
+  if (b) act(() => call("POST", "/sessions/" + encodeURIComponent(b.dataset.id) + "/terminate"), "terminated " + b.dataset.id);
+});
 $("#advance").onclick = () => {
   const n = Number($("#advance-seconds").value);
   act(() => call("POST", "/clock", { advance_seconds: n }), "clock advanced " + n + " s");
