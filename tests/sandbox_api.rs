@@ -4,6 +4,7 @@
 mod common;
 
 use common::api::*;
+use nac::sandbox::SandboxConfig;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -72,7 +73,12 @@ async fn requested_before_activation_delay() {
 
 #[tokio::test]
 async fn retrieve_sessions_of_a_device() {
-    let h = start().await;
+    // Several sessions of one device: only with the flag (NaC answers 409, see sandbox_rules).
+    let h = start_with(SandboxConfig {
+        allow_concurrent_sessions: true,
+        ..config()
+    })
+    .await;
     let a1 = h.create(&create_body("+3611111111")).await;
     let mut by_nai = create_body("+3611111111");
     by_nai["device"] =
@@ -224,7 +230,12 @@ async fn unknown_routes_and_methods() {
     let (status, body) = h
         .call_json(Method::GET, "/quality-on-demand/v2/sessions", None)
         .await;
-    assert_camara_error(status, &body, 404, "NOT_FOUND");
+    // The gateway's answer, not a CAMARA one: a wrong URL must not read as "session gone".
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        body,
+        json!({"message": "Endpoint '/quality-on-demand/v2/sessions' does not exist"})
+    );
     let (status, body) = h
         .call_json(Method::PUT, "/quality-on-demand/v1/sessions", None)
         .await;

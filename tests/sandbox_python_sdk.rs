@@ -89,6 +89,8 @@ async fn nokias_python_sdk_cannot_tell_the_difference() {
     let sandbox = nac::sandbox::start(nac::sandbox::SandboxConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
         api_key: Some(KEY.into()),
+        // The script lists two sessions of one device, as NaC's 8.0.0 SDK docs do.
+        allow_concurrent_sessions: true,
         ..Default::default() // the default 200 ms activation delay: the SDK sees REQUESTED first
     })
     .await

@@ -561,13 +561,17 @@ async fn nulls_read_as_absent() {
 #[tokio::test]
 async fn http_sinks_only_on_loopback_and_only_when_allowed() {
     let h = start().await;
-    for (sink, ok) in [
+    for (i, (sink, ok)) in [
         ("http://127.0.0.1:9/notify", true),
         ("http://localhost:9/notify", true),
         ("http://[::1]:9/notify", true),
         ("http://192.0.2.1/notify", false),
-    ] {
-        let mut body = create_body("+3612345678");
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        // A device each: NaC allows one live session per device.
+        let mut body = create_body(&format!("+361234567{i}"));
         body["sink"] = json!(sink);
         let (status, got) = h
             .call_json(Method::POST, "/quality-on-demand/v1/sessions", Some(&body))

@@ -58,6 +58,11 @@ struct Args {
     /// any other sink must be https://.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     allow_http_sinks_on_loopback: bool,
+
+    /// Allow several live sessions per device and key (NaC answers 409 CONFLICT to a second one, and so
+    /// does the sandbox by default).
+    #[arg(long)]
+    allow_concurrent_sessions: bool,
 }
 
 #[tokio::main]
@@ -79,6 +84,7 @@ async fn main() -> anyhow::Result<()> {
             post_commit_error_rate: args.post_commit_error_rate,
         },
         allow_http_sinks_on_loopback: args.allow_http_sinks_on_loopback,
+        allow_concurrent_sessions: args.allow_concurrent_sessions,
     };
     let sandbox = nac::sandbox::start(config).await?;
     {

@@ -13,11 +13,11 @@ use axum::Json;
 use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 
-use super::api::body_bytes;
-use super::app::Shared;
+use super::body::body_bytes;
 use super::errors::ApiError;
 use super::faults::Faults;
 use super::request;
+use super::state::Shared;
 use super::stats::StatsReport;
 use crate::wire::{format_timestamp, SessionInfo};
 
@@ -38,8 +38,24 @@ pub(crate) async fn loopback_only(request: Request, next: Next) -> Response {
     }
 }
 
-pub(crate) async fn sessions(State(sandbox): State<Shared>) -> Json<Vec<SessionInfo>> {
-    Json(sandbox.store.all(sandbox.clock.now()))
+/// A session as the admin sees it: as the API shows it, plus a label of the key that owns it.
+#[derive(Debug, Serialize)]
+pub(crate) struct OwnedSession {
+    #[serde(flatten)]
+    info: SessionInfo,
+    owner: String,
+}
+
+pub(crate) async fn sessions(State(sandbox): State<Shared>) -> Json<Vec<OwnedSession>> {
+    let all = sandbox.store.all(None, sandbox.clock.now());
+    Json(
+        all.into_iter()
+            .map(|(owner, info)| OwnedSession {
+                info,
+                owner: owner.label(),
+            })
+            .collect(),
+    )
 }
 
 pub(crate) async fn terminate(
@@ -102,6 +118,30 @@ pub(crate) async fn advance_clock(
     Ok(clock_report(&sandbox))
 }
 
+/// `GET`/`PUT /_sandbox/config`: the rules that can change while running.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RuntimeConfig {
+    allow_concurrent_sessions: bool,
+}
+
+pub(crate) async fn config(State(sandbox): State<Shared>) -> Json<RuntimeConfig> {
+    Json(RuntimeConfig {
+        allow_concurrent_sessions: sandbox.concurrent_sessions_allowed(),
+    })
+}
+
+pub(crate) async fn set_config(
+    State(sandbox): State<Shared>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<RuntimeConfig>, ApiError> {
+    let body = body_bytes(body)?;
+    let wanted: RuntimeConfig = request::parse_json(Some("application/json"), &body)?;
+    log::info!("nac-sandbox: config set to {wanted:?}");
+    sandbox.set_concurrent_sessions_allowed(wanted.allow_concurrent_sessions);
+    Ok(Json(wanted))
+}
+
 pub(crate) async fn faults(State(sandbox): State<Shared>) -> Json<Faults> {
     Json(sandbox.faults.get())
 }
@@ -118,7 +158,7 @@ pub(crate) async fn set_faults(
     Ok(Json(faults))
 }
 
-/// Empty store, clock back to real time, no faults, counters at zero.
+/// Empty store, clock back to real time, no faults, counters at zero, the start-up rules.
 pub(crate) async fn reset(
     State(sandbox): State<Shared>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
@@ -126,6 +166,7 @@ pub(crate) async fn reset(
     sandbox.clock.set_offset_ms(0);
     sandbox.faults.set(Faults::default());
     sandbox.stats.reset();
+    sandbox.set_concurrent_sessions_allowed(sandbox.config.allow_concurrent_sessions);
     sandbox.commit(None).await?;
     Ok(Json(serde_json::json!({"reset": true})))
 }

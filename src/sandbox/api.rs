@@ -4,26 +4,18 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 
-use super::app::Shared;
+use super::body::{body_bytes, content_type};
 use super::errors::ApiError;
+use super::owner::Owner;
 use super::request;
 use super::session::{ExtendRefused, StoredSession};
+use super::state::Shared;
+use super::store::InsertRefused;
 use crate::wire::{ErrorInfo, SessionInfo};
-
-pub(crate) fn content_type(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-}
-
-/// The body, or a CAMARA error when it could not be read (too large, connection dropped).
-pub(crate) fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
-    body.map_err(|e| ApiError::new(e.status().as_u16(), "INVALID_ARGUMENT", e.body_text()))
-}
 
 impl From<ErrorInfo> for ApiError {
     fn from(e: ErrorInfo) -> Self {
@@ -33,6 +25,7 @@ impl From<ErrorInfo> for ApiError {
 
 pub(crate) async fn create_session(
     State(sandbox): State<Shared>,
+    Extension(owner): Extension<Owner>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -43,8 +36,18 @@ pub(crate) async fn create_session(
         sandbox.config.allow_http_sinks_on_loopback,
     )?;
     let now = sandbox.clock.now();
-    let session = StoredSession::create(req, now, sandbox.activation_delay);
-    let (info, events) = sandbox.store.insert(session, now);
+    let session = StoredSession::create(req, owner, now, sandbox.activation_delay);
+    let (info, events) = sandbox
+        .store
+        .insert(session, now, sandbox.concurrent_sessions_allowed())
+        .map_err(|refused| match refused {
+            InsertRefused::DeviceBusy(existing) => {
+                log::debug!(
+                    "nac-sandbox: create refused, session {existing} is live for the device"
+                );
+                ApiError::device_busy()
+            }
+        })?;
     sandbox.stats.session_created();
     sandbox.commit(events).await?;
     if let Some(status) = sandbox.faults.roll_post_commit() {
@@ -60,24 +63,26 @@ pub(crate) async fn create_session(
 
 pub(crate) async fn get_session(
     State(sandbox): State<Shared>,
+    Extension(owner): Extension<Owner>,
     Path(session_id): Path<String>,
 ) -> Result<Json<SessionInfo>, ApiError> {
     let id = request::parse_session_id(&session_id)?;
     sandbox
         .store
-        .view(&id, sandbox.clock.now())
+        .view(&id, Some(&owner), sandbox.clock.now())
         .map(Json)
         .ok_or_else(|| ApiError::session_not_found(id))
 }
 
 pub(crate) async fn delete_session(
     State(sandbox): State<Shared>,
+    Extension(owner): Extension<Owner>,
     Path(session_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = request::parse_session_id(&session_id)?;
     let event = sandbox
         .store
-        .delete(&id, sandbox.clock.now())
+        .delete(&id, Some(&owner), sandbox.clock.now())
         .ok_or_else(|| ApiError::session_not_found(id))?;
     sandbox.commit(event).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -85,6 +90,7 @@ pub(crate) async fn delete_session(
 
 pub(crate) async fn extend_session(
     State(sandbox): State<Shared>,
+    Extension(owner): Extension<Owner>,
     Path(session_id): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -94,7 +100,7 @@ pub(crate) async fn extend_session(
     let additional = request::parse_extend(content_type(&headers), &body)?;
     let info = sandbox
         .store
-        .extend(&id, additional, sandbox.clock.now())
+        .extend(&id, Some(&owner), additional, sandbox.clock.now())
         .map_err(|refused| match refused {
             ExtendRefused::NotFound => ApiError::session_not_found(id),
             ExtendRefused::Inactive => ApiError::invalid_argument("The target session is inactive"),
@@ -105,12 +111,15 @@ pub(crate) async fn extend_session(
 
 pub(crate) async fn retrieve_sessions(
     State(sandbox): State<Shared>,
+    Extension(owner): Extension<Owner>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Vec<SessionInfo>>, ApiError> {
     let body = body_bytes(body)?;
     let req = request::parse_retrieve_sessions(content_type(&headers), &body)?;
-    let sessions = sandbox.store.for_device(&req.device, sandbox.clock.now());
+    let sessions = sandbox
+        .store
+        .for_device(&req.device, &owner, sandbox.clock.now());
     if sessions.is_empty() {
         // NaC's quirk (CAMARA would answer 200 []).
         return Err(ApiError::NoSessionsForDevice);
@@ -119,6 +128,10 @@ pub(crate) async fn retrieve_sessions(
 }
 
 /// NaC's `GET /sessions`: every session of the caller, as an array (empty when none).
-pub(crate) async fn all_sessions(State(sandbox): State<Shared>) -> Json<Vec<SessionInfo>> {
-    Json(sandbox.store.all(sandbox.clock.now()))
+pub(crate) async fn all_sessions(
+    State(sandbox): State<Shared>,
+    Extension(owner): Extension<Owner>,
+) -> Json<Vec<SessionInfo>> {
+    let all = sandbox.store.all(Some(&owner), sandbox.clock.now());
+    Json(all.into_iter().map(|(_, info)| info).collect())
 }

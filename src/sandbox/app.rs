@@ -1,64 +1,20 @@
-//! The state every handler shares, and the router that puts the API, the profiles API and the admin API
-//! together.
+//! The router that puts the API, the profiles API and the admin API together, with what applies to every
+//! answer (`x-correlator` echoed, the gateway's answer to an unknown path).
 
-use std::sync::Arc;
-
+use axum::extract::OriginalUri;
+use axum::http::HeaderName;
 use axum::routing::{get, post, put};
 use axum::Router;
-use chrono::TimeDelta;
+use tower_http::propagate_header::PropagateHeaderLayer;
 
-use super::clock::SandboxClock;
 use super::errors::ApiError;
-use super::faults::FaultSwitch;
-use super::notify::Notifier;
-use super::persist::Persister;
-use super::session::StatusEvent;
-use super::stats::Stats;
-use super::store::Store;
-use super::{admin, api, gateway, profiles, SandboxConfig};
+use super::state::Shared;
+use super::{admin, api, gateway, profiles};
 
-#[derive(Debug)]
-pub(crate) struct Sandbox {
-    pub config: SandboxConfig,
-    pub activation_delay: TimeDelta,
-    pub store: Arc<Store>,
-    pub clock: Arc<SandboxClock>,
-    pub faults: FaultSwitch,
-    pub stats: Stats,
-    pub notifier: Notifier,
-    pub persister: Option<Arc<Persister>>,
-}
-
-pub(crate) type Shared = Arc<Sandbox>;
-
-impl Sandbox {
-    /// After a change to the store: queue its notifications, and with a state file wait until the change
-    /// is on disk, so that what was answered survives a crash.
-    pub async fn commit(
-        &self,
-        events: impl IntoIterator<Item = StatusEvent>,
-    ) -> Result<(), ApiError> {
-        self.notifier.send_all(events);
-        if let Some(persister) = &self.persister {
-            let change = persister.changed();
-            persister.flushed(change).await.map_err(|e| {
-                log::error!("nac-sandbox: {e:#}");
-                ApiError::internal("Internal server error: the change could not be saved")
-            })?;
-        }
-        Ok(())
-    }
-
-    /// After a change that need not be waited for (ticker, evictions).
-    pub fn changed_in_background(&self) {
-        if let Some(persister) = &self.persister {
-            persister.changed();
-        }
-    }
-}
-
-async fn not_found() -> ApiError {
-    ApiError::new(404, "NOT_FOUND", "The specified resource is not found.")
+/// As RapidAPI's gateway answers a path it does not route: a `{"message"}` body, not a CAMARA one, so a
+/// client can tell a wrong URL from an unknown session.
+async fn unknown_path(OriginalUri(uri): OriginalUri) -> ApiError {
+    ApiError::UnknownPath(uri.path().to_owned())
 }
 
 async fn method_not_allowed() -> ApiError {
@@ -97,6 +53,7 @@ pub(crate) fn router(sandbox: Shared) -> Router {
         .route("/sessions/{session_id}/terminate", post(admin::terminate))
         .route("/clock", post(admin::advance_clock).get(admin::clock))
         .route("/faults", put(admin::set_faults).get(admin::faults))
+        .route("/config", put(admin::set_config).get(admin::config))
         .route("/reset", post(admin::reset))
         .route("/stats", get(admin::stats))
         .method_not_allowed_fallback(method_not_allowed)
@@ -104,6 +61,9 @@ pub(crate) fn router(sandbox: Shared) -> Router {
     Router::new()
         .nest("/_sandbox", admin)
         .merge(service)
-        .fallback(not_found)
+        .fallback(unknown_path)
+        .layer(PropagateHeaderLayer::new(HeaderName::from_static(
+            "x-correlator",
+        )))
         .with_state(sandbox)
 }

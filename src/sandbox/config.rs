@@ -23,6 +23,9 @@ pub struct SandboxConfig {
     /// Accept `http://` sinks whose host is a loopback address (`127.0.0.0/8`, `::1`, `localhost`),
     /// so tests can receive notifications without TLS. Any other sink must be `https://`.
     pub allow_http_sinks_on_loopback: bool,
+    /// Several live (REQUESTED or AVAILABLE) sessions per device and key; NaC answers 409 CONFLICT, and so
+    /// does the sandbox unless this is set.
+    pub allow_concurrent_sessions: bool,
 }
 
 impl Default for SandboxConfig {
@@ -35,6 +38,7 @@ impl Default for SandboxConfig {
             state_file: None,
             faults: Faults::default(),
             allow_http_sinks_on_loopback: true,
+            allow_concurrent_sessions: false,
         }
     }
 }
@@ -53,6 +57,7 @@ impl std::fmt::Debug for SandboxConfig {
                 "allow_http_sinks_on_loopback",
                 &self.allow_http_sinks_on_loopback,
             )
+            .field("allow_concurrent_sessions", &self.allow_concurrent_sessions)
             .finish()
     }
 }

@@ -17,6 +17,8 @@ pub(crate) enum ApiError {
     InvalidApiKey,
     /// NaC's answer to `retrieve-sessions` for a device without sessions.
     NoSessionsForDevice,
+    /// The gateway's answer to a path it does not route (the path asked for).
+    UnknownPath(String),
 }
 
 impl ApiError {
@@ -38,6 +40,15 @@ impl ApiError {
 
     pub fn session_not_found(id: impl std::fmt::Display) -> Self {
         Self::new(404, "NOT_FOUND", format!("Session {id} not found"))
+    }
+
+    /// NaC's answer to a create for a device that already has a live session.
+    pub fn device_busy() -> Self {
+        Self::new(
+            409,
+            "CONFLICT",
+            "Another session is created for the same device",
+        )
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
@@ -85,7 +96,7 @@ impl ApiError {
                 StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
             }
             Self::InvalidApiKey => StatusCode::FORBIDDEN,
-            Self::NoSessionsForDevice => StatusCode::NOT_FOUND,
+            Self::NoSessionsForDevice | Self::UnknownPath(_) => StatusCode::NOT_FOUND,
         }
     }
 }
@@ -101,6 +112,11 @@ impl IntoResponse for ApiError {
             Self::NoSessionsForDevice => (
                 status,
                 Json(json!({"detail": "QoS subscription not found"})),
+            )
+                .into_response(),
+            Self::UnknownPath(path) => (
+                status,
+                Json(json!({"message": format!("Endpoint '{path}' does not exist")})),
             )
                 .into_response(),
         };

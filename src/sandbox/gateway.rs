@@ -6,12 +6,14 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::app::Shared;
 use super::errors::ApiError;
+use super::owner::Owner;
+use super::state::Shared;
 
+/// Passes the request on with its [`Owner`] (the key's hash) as an extension.
 pub(crate) async fn gateway(
     State(sandbox): State<Shared>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     sandbox.stats.request();
@@ -38,5 +40,7 @@ pub(crate) async fn gateway(
         sandbox.stats.fault_injected();
         return ApiError::for_status(status).into_response();
     }
+    let owner = Owner::of_key(key);
+    request.extensions_mut().insert(owner);
     next.run(request).await
 }

@@ -17,17 +17,20 @@
 mod admin;
 mod api;
 mod app;
+mod body;
 mod clock;
 mod config;
 mod errors;
 mod faults;
 mod gateway;
 mod notify;
+mod owner;
 mod persist;
 pub mod profiles;
 pub mod request;
 mod server;
 mod session;
+mod state;
 mod stats;
 mod store;
 

@@ -19,7 +19,8 @@ use super::clock::SandboxClock;
 use super::session::StoredSession;
 use super::store::Store;
 
-const FORMAT_VERSION: u32 = 1;
+/// 2: sessions carry their owner (the hash of the API key that created them).
+const FORMAT_VERSION: u32 = 2;
 /// How long a request waits for its change to reach the disk before it is answered 500.
 const FLUSH_WAIT: Duration = Duration::from_secs(10);
 
@@ -37,14 +38,28 @@ pub(crate) fn load(path: &Path) -> anyhow::Result<Option<(i64, Vec<StoredSession
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
     };
-    let state: StateFile = serde_json::from_slice(&bytes)
+    #[derive(Deserialize)]
+    struct Version {
+        version: u32,
+    }
+    let version: Version = serde_json::from_slice(&bytes)
         .with_context(|| format!("{} is not a nac-sandbox state file", path.display()))?;
     anyhow::ensure!(
-        state.version == FORMAT_VERSION,
-        "{} has state format {}, this nac-sandbox reads {FORMAT_VERSION}",
+        version.version == FORMAT_VERSION,
+        "{} has state format {}, this nac-sandbox reads {FORMAT_VERSION} (format 1 kept no session \
+         owners: move the file away to start empty)",
         path.display(),
-        state.version
+        version.version
     );
+    let state: StateFile = serde_json::from_slice(&bytes)
+        .with_context(|| format!("{} is not a nac-sandbox state file", path.display()))?;
+    if let Some(bad) = state.sessions.iter().find(|s| !s.owner.is_well_formed()) {
+        anyhow::bail!(
+            "{}: session {} has no valid owner (a SHA-256 hex of its API key)",
+            path.display(),
+            bad.id
+        );
+    }
     Ok(Some((state.clock_offset_ms, state.sessions)))
 }
 

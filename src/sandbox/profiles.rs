@@ -9,7 +9,7 @@ use axum::http::HeaderMap;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use super::api::{body_bytes, content_type};
+use super::body::{body_bytes, content_type};
 use super::errors::ApiError;
 use super::request;
 use crate::rules::{self, PROFILES};

@@ -11,11 +11,12 @@ use chrono::TimeDelta;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::app::{self, Sandbox};
+use super::app;
 use super::clock::{SandboxClock, MAX_OFFSET};
 use super::faults::FaultSwitch;
 use super::notify::Notifier;
 use super::persist::{self, Persister};
+use super::state::Sandbox;
 use super::stats::{Stats, StatsReport};
 use super::store::Store;
 use super::SandboxConfig;
@@ -74,6 +75,7 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
     let sandbox = Arc::new(Sandbox {
         activation_delay: to_delta(config.activation_delay),
         faults: FaultSwitch::new(config.faults.clone()),
+        allow_concurrent_sessions: config.allow_concurrent_sessions.into(),
         config,
         store: store.clone(),
         clock: clock.clone(),

@@ -5,6 +5,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::owner::Owner;
 use crate::rules::{DEFAULT_DURATION, MAX_DURATION};
 use crate::wire::{CreateSession, QosStatus, SessionInfo, SinkCredential, StatusInfo};
 
@@ -13,6 +14,8 @@ use crate::wire::{CreateSession, QosStatus, SessionInfo, SinkCredential, StatusI
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct StoredSession {
     pub id: Uuid,
+    /// The API key that created it (hashed): no other key sees it.
+    pub owner: Owner,
     pub info: SessionInfo,
     /// Kept to authenticate notifications; never part of an answer.
     pub sink_credential: Option<SinkCredential>,
@@ -51,7 +54,12 @@ fn forgotten_at(end: DateTime<Utc>, retention: TimeDelta) -> DateTime<Utc> {
 
 impl StoredSession {
     /// A new session from a validated request, created at `now`.
-    pub fn create(req: CreateSession, now: DateTime<Utc>, activation_delay: TimeDelta) -> Self {
+    pub fn create(
+        req: CreateSession,
+        owner: Owner,
+        now: DateTime<Utc>,
+        activation_delay: TimeDelta,
+    ) -> Self {
         let id = Uuid::new_v4();
         let duration = req.duration.unwrap_or(DEFAULT_DURATION);
         let expires_at = now + TimeDelta::seconds(duration);
@@ -71,6 +79,7 @@ impl StoredSession {
         };
         Self {
             id,
+            owner,
             info,
             sink_credential: req.sink_credential,
             started_at: now,
@@ -98,6 +107,11 @@ impl StoredSession {
         } else {
             (QosStatus::Requested, None)
         }
+    }
+
+    /// REQUESTED or AVAILABLE: the device is busy (NaC allows one such session per device).
+    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
+        self.status_at(now).0 != QosStatus::Unavailable
     }
 
     /// Past its retention: gone for the API even if not evicted yet.
@@ -222,7 +236,12 @@ mod tests {
         }))
         .unwrap();
         (
-            StoredSession::create(req, now, TimeDelta::milliseconds(delay_ms)),
+            StoredSession::create(
+                req,
+                Owner::of_key("k"),
+                now,
+                TimeDelta::milliseconds(delay_ms),
+            ),
             now,
         )
     }

@@ -10,6 +10,7 @@ use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
+use super::owner::Owner;
 use super::session::{ExtendRefused, StatusEvent, StoredSession};
 use crate::wire::{Device, DeviceIpv4Address, SessionInfo};
 
@@ -106,6 +107,44 @@ impl Inner {
         self.sessions.insert(session.id, session);
     }
 
+    /// Ids of sessions matching `device` (see [`device_matches`]), not yet gone.
+    fn matching<'a>(
+        &'a self,
+        device: &'a Device,
+        now: DateTime<Utc>,
+        retention: TimeDelta,
+    ) -> impl Iterator<Item = &'a StoredSession> + 'a {
+        let mut candidates: HashSet<Uuid> = HashSet::new();
+        for key in device_keys(device) {
+            if let Some(ids) = self.by_device.get(&key) {
+                candidates.extend(ids);
+            }
+        }
+        candidates
+            .into_iter()
+            .filter_map(|id| self.sessions.get(&id))
+            .filter(move |s| !s.is_gone(now, retention))
+            .filter(|s| {
+                s.info
+                    .device
+                    .as_ref()
+                    .is_some_and(|d| device_matches(device, d))
+            })
+    }
+
+    /// A session of `owner`, unless it is gone.
+    fn owned_mut(
+        &mut self,
+        id: &Uuid,
+        owner: Option<&Owner>,
+        now: DateTime<Utc>,
+        retention: TimeDelta,
+    ) -> Option<&mut StoredSession> {
+        self.sessions
+            .get_mut(id)
+            .filter(|s| owner.is_none_or(|o| *o == s.owner) && !s.is_gone(now, retention))
+    }
+
     fn remove(&mut self, id: &Uuid) -> Option<StoredSession> {
         let session = self.sessions.remove(id)?;
         if let Some(device) = &session.info.device {
@@ -120,6 +159,13 @@ impl Inner {
         }
         Some(session)
     }
+}
+
+/// Why a create was not stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum InsertRefused {
+    /// The owner already has this live session for the device.
+    DeviceBusy(Uuid),
 }
 
 #[derive(Debug)]
@@ -145,47 +191,68 @@ impl Store {
         self.inner.write().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Stores a new session; returns it as the API shows it and any notification already due.
+    /// Stores a new session; returns it as the API shows it and any notification already due. Unless
+    /// `allow_concurrent`, refused when the owner already has a live session for the device; checked
+    /// under the same lock as the insert, so two creates for one device cannot both succeed.
     pub fn insert(
         &self,
         mut session: StoredSession,
         now: DateTime<Utc>,
-    ) -> (SessionInfo, Vec<StatusEvent>) {
+        allow_concurrent: bool,
+    ) -> Result<(SessionInfo, Vec<StatusEvent>), InsertRefused> {
+        let mut inner = self.write();
+        if let (false, Some(device)) = (allow_concurrent, &session.info.device) {
+            let busy = inner
+                .matching(device, now, self.retention)
+                .find(|s| s.owner == session.owner && s.is_live(now));
+            if let Some(existing) = busy {
+                return Err(InsertRefused::DeviceBusy(existing.id));
+            }
+        }
         let events = session.take_notifications(now);
         let view = session.view(now);
-        self.write().insert(session, now, self.retention);
-        (view, events)
+        inner.insert(session, now, self.retention);
+        Ok((view, events))
     }
 
-    pub fn view(&self, id: &Uuid, now: DateTime<Utc>) -> Option<SessionInfo> {
+    /// A session as the API shows it; `owner` `None` is the admin, who sees every session.
+    pub fn view(
+        &self,
+        id: &Uuid,
+        owner: Option<&Owner>,
+        now: DateTime<Utc>,
+    ) -> Option<SessionInfo> {
         self.read()
             .sessions
             .get(id)
-            .filter(|s| !s.is_gone(now, self.retention))
+            .filter(|s| owner.is_none_or(|o| *o == s.owner) && !s.is_gone(now, self.retention))
             .map(|s| s.view(now))
     }
 
-    /// Deletes a session; the notification to send if it was AVAILABLE. `None` when there is no such session.
-    pub fn delete(&self, id: &Uuid, now: DateTime<Utc>) -> Option<Option<StatusEvent>> {
+    /// Deletes a session; the notification to send if it was AVAILABLE. `None` when there is no such
+    /// session (or it belongs to another owner).
+    pub fn delete(
+        &self,
+        id: &Uuid,
+        owner: Option<&Owner>,
+        now: DateTime<Utc>,
+    ) -> Option<Option<StatusEvent>> {
         let mut inner = self.write();
+        inner.owned_mut(id, owner, now, self.retention)?;
         let session = inner.remove(id)?;
-        if session.is_gone(now, self.retention) {
-            return None;
-        }
         Some(session.delete_notification(now))
     }
 
     pub fn extend(
         &self,
         id: &Uuid,
+        owner: Option<&Owner>,
         additional: i64,
         now: DateTime<Utc>,
     ) -> Result<SessionInfo, ExtendRefused> {
         let mut inner = self.write();
         let session = inner
-            .sessions
-            .get_mut(id)
-            .filter(|s| !s.is_gone(now, self.retention))
+            .owned_mut(id, owner, now, self.retention)
             .ok_or(ExtendRefused::NotFound)?;
         session.extend(additional, now)?;
         let view = session.view(now);
@@ -194,17 +261,14 @@ impl Store {
         Ok(view)
     }
 
-    /// The network ends a session; its view and the notifications that follows.
+    /// The network ends a session (any owner's); its view and the notifications that follow.
     pub fn terminate(
         &self,
         id: &Uuid,
         now: DateTime<Utc>,
     ) -> Option<(SessionInfo, Vec<StatusEvent>)> {
         let mut inner = self.write();
-        let session = inner
-            .sessions
-            .get_mut(id)
-            .filter(|s| !s.is_gone(now, self.retention))?;
+        let session = inner.owned_mut(id, None, now, self.retention)?;
         session.terminate(now);
         let events = session.take_notifications(now);
         let view = session.view(now);
@@ -213,40 +277,34 @@ impl Store {
         Some((view, events))
     }
 
-    /// Sessions of a device (see [`device_matches`]), oldest first.
-    pub fn for_device(&self, device: &Device, now: DateTime<Utc>) -> Vec<SessionInfo> {
+    /// `owner`'s sessions of a device (see [`device_matches`]), oldest first.
+    pub fn for_device(
+        &self,
+        device: &Device,
+        owner: &Owner,
+        now: DateTime<Utc>,
+    ) -> Vec<SessionInfo> {
         let inner = self.read();
-        let mut candidates: HashSet<Uuid> = HashSet::new();
-        for key in device_keys(device) {
-            if let Some(ids) = inner.by_device.get(&key) {
-                candidates.extend(ids);
-            }
-        }
-        let mut found: Vec<&StoredSession> = candidates
-            .iter()
-            .filter_map(|id| inner.sessions.get(id))
-            .filter(|s| !s.is_gone(now, self.retention))
-            .filter(|s| {
-                s.info
-                    .device
-                    .as_ref()
-                    .is_some_and(|d| device_matches(device, d))
-            })
+        let mut found: Vec<&StoredSession> = inner
+            .matching(device, now, self.retention)
+            .filter(|s| s.owner == *owner)
             .collect();
         found.sort_by_key(|s| (s.started_at, s.id));
         found.into_iter().map(|s| s.view(now)).collect()
     }
 
-    /// Every session still held, oldest first.
-    pub fn all(&self, now: DateTime<Utc>) -> Vec<SessionInfo> {
+    /// Every session still held (of `owner`, or of everyone for `None`), oldest first, with its owner.
+    pub fn all(&self, owner: Option<&Owner>, now: DateTime<Utc>) -> Vec<(Owner, SessionInfo)> {
         let inner = self.read();
         let mut all: Vec<&StoredSession> = inner
             .sessions
             .values()
-            .filter(|s| !s.is_gone(now, self.retention))
+            .filter(|s| owner.is_none_or(|o| *o == s.owner) && !s.is_gone(now, self.retention))
             .collect();
         all.sort_by_key(|s| (s.started_at, s.id));
-        all.into_iter().map(|s| s.view(now)).collect()
+        all.into_iter()
+            .map(|s| (s.owner.clone(), s.view(now)))
+            .collect()
     }
 
     /// Handles every transition due by `now`: collects notifications and forgets sessions past their
