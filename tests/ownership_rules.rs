@@ -389,6 +389,20 @@ fn a_pending_create_never_takes_another_states_session() {
     let destroy = a.terraform(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
     assert!(!destroy.success(), "{}", destroy.output());
     assert!(
+        flat(&destroy.output()).contains("None is taken"),
+        "{}",
+        destroy.output()
+    );
+    // Without the refresh, destroy itself meets the pending id: it deletes nothing either.
+    let destroy = a.terraform(&[
+        "destroy",
+        "-auto-approve",
+        "-refresh=false",
+        "-input=false",
+        "-no-color",
+    ]);
+    assert!(!destroy.success(), "{}", destroy.output());
+    assert!(
         flat(&destroy.output()).contains("nothing was deleted"),
         "{}",
         destroy.output()
