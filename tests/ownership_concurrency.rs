@@ -112,6 +112,9 @@ fn run_two_states(allow_concurrent: bool) {
             out_a.code,
             out_b.code,
         );
+        if std::env::var_os("OWNERSHIP_VERBOSE").is_some() {
+            println!("A: {}\nB: {}", out_a.stderr, out_b.stderr);
+        }
         assert!(shared.is_empty(), "no session in both states: {shared:?}");
         assert!(
             orphans.len() <= pending,
