@@ -5,6 +5,7 @@ pub mod client;
 pub mod docs;
 pub mod handshake;
 pub mod logging;
+pub mod parent_watch;
 pub mod provider;
 pub mod rules;
 pub mod sandbox;

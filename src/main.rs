@@ -8,6 +8,7 @@ fn main() -> anyhow::Result<()> {
     }
     nac::logging::init();
     nac::handshake::install();
+    nac::parent_watch::install();
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?

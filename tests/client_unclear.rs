@@ -198,6 +198,8 @@ async fn an_unknown_outcome_can_be_resolved_later() {
     let started = Utc::now();
     let first = impatient_client(&base);
     let created = first.create_session(&request(5)).await.unwrap();
+    // The window of the interrupted create: from sending it to giving up on it.
+    let started = nac::client::Window::new(started, Utc::now());
     let later = impatient_client(&base);
     let found = later
         .find_created_session(&request(5), started, &Default::default())

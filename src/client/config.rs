@@ -100,6 +100,8 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(120);
 pub const DEFAULT_RETRY_BASE_DELAY: Duration = Duration::from_millis(100);
 pub const DEFAULT_RETRY_MAX_DELAY: Duration = Duration::from_secs(5);
+/// The longest `request_timeout` accepted (longer ones are cut to this): a deadline is never near overflow.
+pub const MAX_REQUEST_TIMEOUT: Duration = Duration::from_secs(3600);
 /// A server's `Retry-After` is honoured up to this long, so a bad header cannot stall an apply.
 pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(30);
 
@@ -179,6 +181,18 @@ impl ClientConfig {
         if url.query().is_some() || url.fragment().is_some() {
             return Err(ApiError::Config(format!(
                 "base_url {raw:?} must not have a query or fragment"
+            )));
+        }
+        let path = url.path().trim_end_matches('/').to_ascii_lowercase();
+        if path.ends_with(QOD_PREFIX.trim_end_matches('/')) || path.contains("/quality-on-demand") {
+            let root = format!(
+                "{}{}",
+                url.origin().ascii_serialization(),
+                &url.path()[..path.find("/quality-on-demand").unwrap_or(0)]
+            );
+            return Err(ApiError::Config(format!(
+                "base_url {raw:?} already holds the QoD API path: give the API root ({root:?}); the \
+                 provider appends {QOD_PREFIX} itself, so every call would go to a URL that does not exist"
             )));
         }
         let root = format!("{}{}", url.as_str().trim_end_matches('/'), QOD_PREFIX);
@@ -272,6 +286,26 @@ mod tests {
             "http://localhost:1/api/quality-on-demand/v1"
         );
         assert!(config("http://[::1]:9").qod_root().is_ok());
+    }
+
+    #[test]
+    fn a_base_url_with_the_api_path_is_refused() {
+        for bad in [
+            "http://127.0.0.1:8080/quality-on-demand/v1",
+            "http://127.0.0.1:8080/quality-on-demand/v1/",
+            "https://example.com/prefix/Quality-On-Demand/v1",
+        ] {
+            let err = config(bad).qod_root().unwrap_err().to_string();
+            assert!(
+                err.contains("base_url") && err.contains("API root"),
+                "{err}"
+            );
+        }
+        let err = config("http://127.0.0.1:8080/quality-on-demand/v1")
+            .qod_root()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(r#"("http://127.0.0.1:8080")"#), "{err}");
     }
 
     #[test]

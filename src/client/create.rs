@@ -27,13 +27,47 @@ use super::response::{parse_json, Shape};
 use super::retry::{self, Context};
 use super::{ApiError, NacClient};
 use crate::rules::DEFAULT_DURATION;
-use crate::wire::{
-    ApplicationServer, CreateSession, Device, ExtendSession, PortsSpec, SessionInfo, StatusInfo,
-};
+use crate::wire::{CreateSession, Device, ExtendSession, PortsSpec, SessionInfo, StatusInfo};
 
-/// How far the API's clock may lag ours: a session started this long before our first attempt can still
-/// be ours.
-pub const ADOPT_CLOCK_SKEW: ChronoDuration = ChronoDuration::seconds(120);
+/// How far the API's clock may be from ours, on each side of an attempt's window: a session whose
+/// `startedAt` is this much before the attempt was sent, or after its failure, can still be its own.
+/// Small on purpose: every second more is a second in which another client's identical create could
+/// be taken for ours.
+pub const ADOPT_CLOCK_SKEW: ChronoDuration = ChronoDuration::seconds(5);
+
+/// When a create attempt may have made its session: from sending it to learning it failed (our clock).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+impl Window {
+    pub fn new(from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
+        Self {
+            from: from.min(to),
+            to: from.max(to),
+        }
+    }
+
+    /// The smallest window holding both.
+    pub fn span(self, other: Window) -> Window {
+        Window::new(self.from.min(other.from), self.to.max(other.to))
+    }
+
+    /// Whether a session started at `t` (the API's clock) may come from this window, skew allowed.
+    pub fn contains(&self, t: DateTime<Utc>) -> bool {
+        let from = self
+            .from
+            .checked_sub_signed(ADOPT_CLOCK_SKEW)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let to = self
+            .to
+            .checked_add_signed(ADOPT_CLOCK_SKEW)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        from <= t && t <= to
+    }
+}
 
 /// The ids this client handed out and the creates in flight, shared by all clones of a client.
 #[derive(Debug, Default)]
@@ -43,11 +77,11 @@ pub(crate) struct CreateLedger {
 }
 
 impl CreateLedger {
-    fn claim(&self, id: &str) {
+    pub(super) fn claim(&self, id: &str) {
         lock(&self.claimed).insert(id.to_owned());
     }
 
-    fn is_claimed(&self, id: &str) -> bool {
+    pub(super) fn is_claimed(&self, id: &str) -> bool {
         lock(&self.claimed).contains(id)
     }
 
@@ -80,20 +114,52 @@ fn request_key(req: &CreateSession) -> String {
 /// duration and sink, and no device identifier that differs (the API may return fewer identifiers than
 /// were sent). A session ended by a delete is never a match.
 pub fn matches_request(req: &CreateSession, session: &SessionInfo) -> bool {
-    req.qos_profile.as_deref() == Some(session.qos_profile.as_str())
-        && req.duration.unwrap_or(DEFAULT_DURATION) == session.duration
-        && same_server(req.application_server.as_ref(), &session.application_server)
-        && same_ports(
-            req.application_server_ports.as_ref(),
-            session.application_server_ports.as_ref(),
-        )
-        && same_ports(req.device_ports.as_ref(), session.device_ports.as_ref())
-        && non_empty(req.sink.as_deref()) == non_empty(session.sink.as_deref())
-        && match (&req.device, &session.device) {
-            (Some(asked), Some(got)) => same_device(asked, got),
-            _ => true,
-        }
-        && session.status_info != Some(StatusInfo::DeleteRequested)
+    differences(req, session).is_empty() && session.status_info != Some(StatusInfo::DeleteRequested)
+}
+
+/// The request fields (wire names) in which `session` differs from what `req` asks for, by the rule of
+/// [`matches_request`]: equal spellings of one address, port order and duplicates do not count. The
+/// duration is the session's total (`duration`, extensions included) against the requested one.
+pub fn differences(req: &CreateSession, session: &SessionInfo) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if req.qos_profile.as_deref() != Some(session.qos_profile.as_str()) {
+        out.push("qosProfile");
+    }
+    if match (&req.device, &session.device) {
+        (Some(asked), Some(got)) => !same_device(asked, got),
+        _ => false,
+    } {
+        out.push("device");
+    }
+    let asked = req.application_server.clone().unwrap_or_default();
+    if !same_net(
+        asked.ipv4_address.as_deref(),
+        session.application_server.ipv4_address.as_deref(),
+    ) {
+        out.push("applicationServer.ipv4Address");
+    }
+    if !same_net(
+        asked.ipv6_address.as_deref(),
+        session.application_server.ipv6_address.as_deref(),
+    ) {
+        out.push("applicationServer.ipv6Address");
+    }
+    if !same_ports(
+        req.application_server_ports.as_ref(),
+        session.application_server_ports.as_ref(),
+    ) {
+        out.push("applicationServerPorts");
+    }
+    if !same_ports(req.device_ports.as_ref(), session.device_ports.as_ref()) {
+        out.push("devicePorts");
+    }
+    if non_empty(req.sink.as_deref()) != non_empty(session.sink.as_deref()) {
+        out.push("sink");
+    }
+    if req.duration.unwrap_or(DEFAULT_DURATION) != session.duration {
+        out.push("duration");
+    }
+    out
 }
 
 fn non_empty(value: Option<&str>) -> Option<&str> {
@@ -114,12 +180,6 @@ fn canonical_net(value: &str) -> String {
 
 fn same_net(a: Option<&str>, b: Option<&str>) -> bool {
     non_empty(a).map(canonical_net) == non_empty(b).map(canonical_net)
-}
-
-fn same_server(asked: Option<&ApplicationServer>, got: &ApplicationServer) -> bool {
-    let asked = asked.cloned().unwrap_or_default();
-    same_net(asked.ipv4_address.as_deref(), got.ipv4_address.as_deref())
-        && same_net(asked.ipv6_address.as_deref(), got.ipv6_address.as_deref())
 }
 
 fn same_ports(a: Option<&PortsSpec>, b: Option<&PortsSpec>) -> bool {
@@ -178,49 +238,83 @@ fn same_device(asked: &Device, got: &Device) -> bool {
     )
 }
 
-/// Among `sessions`, the one to adopt for `req`: a match, started no earlier than `since`, not excluded,
-/// not already handed out by this client; the most recent such (an attempt of ours that was applied
-/// made the newest matching session, since identical creates of this client never overlap).
-fn pick_adoptable(
+/// Among `sessions`, those an unclear create for `req` may have made: a match whose `startedAt` lies in
+/// one of the attempts' `windows`, not excluded, not already handed out by this client. A session
+/// without `startedAt` cannot be placed and is never a candidate. Only a single candidate may be
+/// adopted: with two, either could be another client's.
+fn candidates(
     req: &CreateSession,
     sessions: Vec<SessionInfo>,
-    since: DateTime<Utc>,
+    windows: &[Window],
     excluded: &HashSet<String>,
     ledger: &CreateLedger,
-) -> Option<SessionInfo> {
-    sessions
+) -> Vec<SessionInfo> {
+    let mut found: Vec<SessionInfo> = sessions
         .into_iter()
         .filter(|s| matches_request(req, s))
-        .filter(|s| s.started_at.is_none_or(|t| t >= since))
+        .filter(|s| {
+            s.started_at
+                .is_some_and(|t| windows.iter().any(|w| w.contains(t)))
+        })
         .filter(|s| !excluded.contains(&s.session_id) && !ledger.is_claimed(&s.session_id))
-        .max_by(|a, b| (a.started_at, &a.session_id).cmp(&(b.started_at, &b.session_id)))
+        .collect();
+    found.sort_by(|a, b| (a.started_at, &a.session_id).cmp(&(b.started_at, &b.session_id)));
+    found.dedup_by(|a, b| a.session_id == b.session_id);
+    found
 }
 
 impl NacClient {
-    /// The session a create for `req` made although its caller never learnt its id (e.g. after an
-    /// [`ApiError::OutcomeUnknown`], or an apply interrupted mid-create), by the same rule as the adoption
-    /// after an unclear failure: a matching session of the device, started at or after `started_since`
-    /// (less [`ADOPT_CLOCK_SKEW`]), not one of `known_ids`, not already returned by this client. A session
-    /// found is claimed: this client will not return it again.
+    /// The session a create for `req` made although its caller never learnt its id (after an
+    /// [`ApiError::OutcomeUnknown`] or an [`ApiError::Ambiguous`], or an apply interrupted mid-create),
+    /// by the rule of the adoption after an unclear failure: the single matching session of the device
+    /// that started within `window` (give or take [`ADOPT_CLOCK_SKEW`]), not one of `known_ids`, not
+    /// already claimed by this client. `Ok(None)` when there is none; [`ApiError::Ambiguous`] when there
+    /// are several (none is taken). A session found is claimed: this client will not return it again.
     pub async fn find_created_session(
         &self,
         req: &CreateSession,
-        started_since: DateTime<Utc>,
+        window: Window,
         known_ids: &HashSet<String>,
     ) -> Result<Option<SessionInfo>, ApiError> {
+        let mut found = self
+            .created_session_candidates(req, window, known_ids)
+            .await?;
+        match found.len() {
+            0 => Ok(None),
+            1 => {
+                let session = found.remove(0);
+                self.inner.creates.claim(&session.session_id);
+                Ok(Some(session))
+            }
+            _ => Err(ApiError::Ambiguous {
+                call: Call {
+                    operation: Operation::Create,
+                    session_id: String::new(),
+                },
+                cause: None,
+                candidates: found,
+                window,
+            }),
+        }
+    }
+
+    /// Every session a create for `req` within `window` may have made (see
+    /// [`find_created_session`](Self::find_created_session)), oldest first; none is claimed.
+    pub async fn created_session_candidates(
+        &self,
+        req: &CreateSession,
+        window: Window,
+        known_ids: &HashSet<String>,
+    ) -> Result<Vec<SessionInfo>, ApiError> {
         let device = req.device.clone().unwrap_or_default();
         let sessions = self.device_sessions(&device).await?;
-        let found = pick_adoptable(
+        Ok(candidates(
             req,
             sessions,
-            started_since - ADOPT_CLOCK_SKEW,
+            &[window],
             known_ids,
             &self.inner.creates,
-        );
-        if let Some(session) = &found {
-            self.inner.creates.claim(&session.session_id);
-        }
-        Ok(found)
+        ))
     }
 
     pub(super) async fn create_once(
@@ -242,8 +336,9 @@ impl NacClient {
 
         let slot = inner.creates.slot(&request_key(req));
         let _one_at_a_time = slot.lock().await;
-        let since = Utc::now() - ADOPT_CLOCK_SKEW;
         let url = inner.http.url(&["sessions"]);
+        // The windows of the attempts that may have been applied (a std mutex: never held across an await).
+        let windows: Mutex<Vec<Window>> = Mutex::new(Vec::new());
 
         let result = retry::run(
             Context {
@@ -253,40 +348,71 @@ impl NacClient {
                 counters: &inner.counters,
             },
             || async {
-                let failure = match self.post_for_session(url.clone(), body.clone()).await {
+                let sent = Utc::now();
+                let failure = match self
+                    .post_for_session(url.clone(), body.clone(), &redactor)
+                    .await
+                {
                     Ok(session) => return Ok(session),
                     Err(failure) => failure,
                 };
-                if failure.certainly_not_applied() || !failure.maybe_applied() {
-                    return Err(failure);
+                let failed = Utc::now();
+                // A 409 after an earlier unclear attempt may be that attempt's own session, applied:
+                // look in the earlier windows (not in this attempt's, which made nothing).
+                let conflict_after_unclear =
+                    failure.status() == Some(409) && !lock(&windows).is_empty();
+                if !conflict_after_unclear {
+                    if failure.certainly_not_applied() || !failure.maybe_applied() {
+                        return Err(failure);
+                    }
+                    lock(&windows).push(Window::new(sent, failed));
+                    inner
+                        .counters
+                        .ambiguous
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
-                inner
-                    .counters
-                    .ambiguous
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 log::debug!(
                     "create session: unclear whether it was applied ({}); looking for it among the device's sessions",
                     redactor.scrub(&failure.summary())
                 );
+                let windows_now = lock(&windows).clone();
+                let span = windows_now
+                    .iter()
+                    .copied()
+                    .reduce(Window::span)
+                    .unwrap_or(Window::new(sent, failed));
                 let device = req.device.clone().unwrap_or_default();
-                match self.device_sessions(&device).await {
-                    Ok(sessions) => {
-                        match pick_adoptable(req, sessions, since, excluded, &inner.creates) {
-                            Some(session) => {
-                                inner
-                                    .counters
-                                    .adopted
-                                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                                log::debug!(
-                                    "create session: adopted {} created by the unclear attempt",
-                                    session.session_id
-                                );
-                                Ok(session)
-                            }
-                            None => Err(failure),
-                        }
+                let sessions = match self.device_sessions(&device).await {
+                    Ok(sessions) => sessions,
+                    Err(check) => {
+                        return Err(outcome_unknown(&call, failure, check, &redactor, Some(span)))
                     }
-                    Err(check) => Err(outcome_unknown(&call, failure, check, &redactor)),
+                };
+                let mut found = candidates(req, sessions, &windows_now, excluded, &inner.creates);
+                match found.len() {
+                    0 => Err(failure),
+                    1 => {
+                        let session = found.remove(0);
+                        inner
+                            .counters
+                            .adopted
+                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        log::debug!(
+                            "create session: adopted {} created by the unclear attempt",
+                            session.session_id
+                        );
+                        Ok(session)
+                    }
+                    _ => Err(Failure::Final(ApiError::Ambiguous {
+                        call: call.clone(),
+                        cause: Some(Box::new(failure.into_api_error(
+                            call.clone(),
+                            Tries::default(),
+                            &redactor,
+                        ))),
+                        candidates: found,
+                        window: span,
+                    })),
                 }
             },
             worth_sending_again,
@@ -331,7 +457,10 @@ impl NacClient {
                 counters: &inner.counters,
             },
             || async {
-                let failure = match self.post_for_session(url.clone(), body.clone()).await {
+                let failure = match self
+                    .post_for_session(url.clone(), body.clone(), &inner.redactor)
+                    .await
+                {
                     Ok(session) => return Ok(session),
                     Err(failure) => failure,
                 };
@@ -350,7 +479,13 @@ impl NacClient {
                         Ok(after)
                     }
                     Ok(_) => Err(failure),
-                    Err(check) => Err(outcome_unknown(&call, failure, check, &inner.redactor)),
+                    Err(check) => Err(outcome_unknown(
+                        &call,
+                        failure,
+                        check,
+                        &inner.redactor,
+                        None,
+                    )),
                 }
             },
             worth_sending_again,
@@ -362,11 +497,16 @@ impl NacClient {
 impl NacClient {
     /// POSTs a body the API answers with a session; a 2xx whose body is not a session is a failure
     /// (the request may still have been applied).
-    async fn post_for_session(&self, url: Url, body: Vec<u8>) -> Result<SessionInfo, Failure> {
+    async fn post_for_session(
+        &self,
+        url: Url,
+        body: Vec<u8>,
+        redactor: &Redactor,
+    ) -> Result<SessionInfo, Failure> {
         let reply = self
             .inner
             .http
-            .send(Method::POST, url, Some(body))
+            .send(Method::POST, url, Some(body), redactor)
             .await
             .and_then(Reply::into_success)?;
         parse_json::<SessionInfo>(
@@ -389,18 +529,25 @@ fn worth_sending_again(failure: &Failure) -> bool {
 }
 
 /// The call may have been applied and the check that would tell could not be made either.
-fn outcome_unknown(call: &Call, failure: Failure, check: ApiError, redactor: &Redactor) -> Failure {
+fn outcome_unknown(
+    call: &Call,
+    failure: Failure,
+    check: ApiError,
+    redactor: &Redactor,
+    window: Option<Window>,
+) -> Failure {
     Failure::Final(ApiError::OutcomeUnknown {
         call: call.clone(),
         cause: Box::new(failure.into_api_error(call.clone(), Tries::default(), redactor)),
         check: Box::new(check),
+        window,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::{DeviceIpv4Address, PortRange, QosStatus};
+    use crate::wire::{ApplicationServer, DeviceIpv4Address, PortRange, QosStatus};
 
     fn request() -> CreateSession {
         CreateSession {
@@ -480,25 +627,47 @@ mod tests {
     }
 
     #[test]
-    fn adoption_skips_old_excluded_and_claimed_sessions() {
+    fn adoption_needs_one_candidate_inside_the_window() {
         let req = request();
         let now = Utc::now();
-        let since = now - ADOPT_CLOCK_SKEW;
+        let window = Window::new(now, now + ChronoDuration::seconds(2));
         let ledger = CreateLedger::default();
         let excluded: HashSet<String> = ["known".to_string()].into();
+        let mut undated = session_for(&req, "undated", now);
+        undated.started_at = None;
         let sessions = vec![
-            session_for(&req, "old", now - ChronoDuration::hours(1)),
+            session_for(&req, "before", now - ChronoDuration::seconds(6)),
+            session_for(&req, "after", now + ChronoDuration::seconds(8)),
             session_for(&req, "known", now),
             session_for(&req, "claimed", now),
-            session_for(&req, "later", now + ChronoDuration::seconds(2)),
+            undated,
             session_for(&req, "mine", now + ChronoDuration::seconds(1)),
         ];
         ledger.claim("claimed");
-        let picked = pick_adoptable(&req, sessions.clone(), since, &excluded, &ledger).unwrap();
-        assert_eq!(picked.session_id, "later");
+        let found = candidates(&req, sessions.clone(), &[window], &excluded, &ledger);
+        let ids: Vec<&str> = found.iter().map(|s| s.session_id.as_str()).collect();
+        assert_eq!(ids, ["mine"]);
+        // The skew allowance: 4 s before sending is still inside.
+        let early = session_for(&req, "early", now - ChronoDuration::seconds(4));
+        let mut two = sessions.clone();
+        two.push(early);
+        let found = candidates(&req, two, &[window], &excluded, &ledger);
+        assert_eq!(found.len(), 2, "{found:?}");
         ledger.claim("mine");
-        ledger.claim("later");
-        assert!(pick_adoptable(&req, sessions, since, &excluded, &ledger).is_none());
+        assert!(candidates(&req, sessions, &[window], &excluded, &ledger).is_empty());
+        // Checked arithmetic at the ends of time.
+        let edge = Window::new(DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
+        assert!(edge.contains(now));
+    }
+
+    #[test]
+    fn differences_name_the_fields() {
+        let req = request();
+        let mut session = session_for(&req, "a", Utc::now());
+        assert!(differences(&req, &session).is_empty());
+        session.qos_profile = "QOS_M".into();
+        session.duration = 7200;
+        assert_eq!(differences(&req, &session), ["qosProfile", "duration"]);
     }
 
     #[test]

@@ -3,6 +3,9 @@
 use std::fmt;
 use std::time::Duration;
 
+use super::create::Window;
+use crate::wire::SessionInfo;
+
 /// The API call an error belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Operation {
@@ -101,6 +104,42 @@ pub enum ApiError {
         tries: Tries,
     },
 
+    /// A 404 the QoD service did not write (a gateway's `{"message": …}`, HTML, an empty body): the URL
+    /// is wrong, most likely `base_url`. It never means that a session is gone.
+    #[error(
+        "{call}: HTTP 404 from {url}{}: this is not the QoD API's answer (no CAMARA error body), so it \
+         says nothing about the session. Check base_url: it must be the API root (e.g. \
+         `http://127.0.0.1:8080` for the sandbox), without `/quality-on-demand/v1` or any other path; the \
+         provider appends `/quality-on-demand/v1` itself{tries}",
+        message_part(.message)
+    )]
+    Misrouted {
+        call: Call,
+        url: String,
+        message: String,
+        tries: Tries,
+    },
+
+    /// After a create whose outcome was unclear, more than one session matches the request and started
+    /// within the attempt's window: any of them may be the one it made, so none is taken.
+    #[error(
+        "{call}: the outcome was unclear{} and {} sessions of the device match the request and started \
+         while it was under way ({} to {}, give or take {} s), so it cannot be told which one it made and \
+         none is taken: {}",
+        .cause.as_ref().map(|c| format!(" ({c})")).unwrap_or_default(),
+        .candidates.len(),
+        crate::wire::format_timestamp(&.window.from),
+        crate::wire::format_timestamp(&.window.to),
+        crate::client::ADOPT_CLOCK_SKEW.num_seconds(),
+        describe_sessions(.candidates)
+    )]
+    Ambiguous {
+        call: Call,
+        cause: Option<Box<ApiError>>,
+        candidates: Vec<SessionInfo>,
+        window: Window,
+    },
+
     /// A reply the client cannot read (not JSON, wrong shape, too large).
     #[error("{call}: unexpected response (HTTP {status}): {detail}{tries}")]
     InvalidResponse {
@@ -120,10 +159,33 @@ pub enum ApiError {
         call: Call,
         cause: Box<ApiError>,
         check: Box<ApiError>,
+        /// For a create: when its unclear attempts were under way (the session, if made, started then).
+        window: Option<Window>,
     },
 
     #[error("{0}")]
     Other(String),
+}
+
+/// `id (STATUS, started …, expires …)`, one per session, for messages a person acts on.
+pub fn describe_sessions(sessions: &[SessionInfo]) -> String {
+    let time = |t: &Option<chrono::DateTime<chrono::Utc>>| {
+        t.as_ref()
+            .map_or_else(|| "unknown".to_string(), crate::wire::format_timestamp)
+    };
+    sessions
+        .iter()
+        .map(|s| {
+            format!(
+                "{} ({}, started {}, expires {})",
+                s.session_id,
+                s.qos_status.as_str(),
+                time(&s.started_at),
+                time(&s.expires_at)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn code_part(code: &Option<String>) -> String {
@@ -155,6 +217,8 @@ impl ApiError {
         match self {
             Self::Api { status, .. } | Self::InvalidResponse { status, .. } => Some(*status),
             Self::OutcomeUnknown { cause, .. } => cause.status(),
+            Self::Ambiguous { cause, .. } => cause.as_ref().and_then(|c| c.status()),
+            Self::Misrouted { .. } => Some(404),
             _ => None,
         }
     }
@@ -182,9 +246,31 @@ impl ApiError {
         matches!(self, Self::OutcomeUnknown { .. })
     }
 
-    /// The API answered 404.
+    /// The API answered 404 with its own (CAMARA) body. A misrouted 404 is not this.
     pub fn is_not_found(&self) -> bool {
         matches!(self, Self::Api { status: 404, .. })
+    }
+
+    /// The API refused a create because the device already has a session (409 `CONFLICT`).
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, Self::Api { status: 409, .. })
+    }
+
+    /// For a create whose outcome is unknown or ambiguous: when its unclear attempts were under way.
+    pub fn create_window(&self) -> Option<Window> {
+        match self {
+            Self::OutcomeUnknown { window, .. } => *window,
+            Self::Ambiguous { window, .. } => Some(*window),
+            _ => None,
+        }
+    }
+
+    /// Several sessions may be the one an unclear create made (see [`ApiError::Ambiguous`]).
+    pub fn ambiguous_candidates(&self) -> Option<&[SessionInfo]> {
+        match self {
+            Self::Ambiguous { candidates, .. } => Some(candidates),
+            _ => None,
+        }
     }
 
     /// The API rejected what was sent (4xx other than 404, 408 and 429): retrying the same request is pointless.
@@ -208,6 +294,8 @@ impl ApiError {
             | Self::Api { call, .. }
             | Self::Connection { call, .. }
             | Self::InvalidResponse { call, .. }
+            | Self::Misrouted { call, .. }
+            | Self::Ambiguous { call, .. }
             | Self::OutcomeUnknown { call, .. } => Some(call),
             Self::Config(_) | Self::Other(_) => None,
         }
@@ -222,8 +310,10 @@ impl ApiError {
         match self {
             Self::Api { tries, .. }
             | Self::Connection { tries, .. }
-            | Self::InvalidResponse { tries, .. } => Some(*tries),
+            | Self::InvalidResponse { tries, .. }
+            | Self::Misrouted { tries, .. } => Some(*tries),
             Self::OutcomeUnknown { cause, .. } => cause.tries(),
+            Self::Ambiguous { cause, .. } => cause.as_ref().and_then(|c| c.tries()),
             _ => None,
         }
     }

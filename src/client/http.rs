@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Method, Url};
 
-use super::config::{ClientConfig, RETRY_AFTER_CAP};
+use super::config::{ClientConfig, MAX_REQUEST_TIMEOUT, RETRY_AFTER_CAP};
 use super::redact::Redactor;
 use super::response::{describe_error_body, excerpt, Problem, MAX_BODY_BYTES};
 use super::ApiError;
@@ -22,6 +22,8 @@ const POOL_MAX_IDLE_PER_HOST: usize = 64;
 /// A complete reply, whatever its status.
 #[derive(Debug)]
 pub(crate) struct Reply {
+    /// Where the request went: named in errors that say the URL, not the session, is wrong.
+    pub url: Url,
     pub status: u16,
     pub content_type: Option<String>,
     pub retry_after: Option<Duration>,
@@ -33,27 +35,56 @@ impl Reply {
         (200..300).contains(&self.status)
     }
 
-    /// A 404 from the API itself (a JSON error body), not from a misrouted URL's HTML page.
-    pub fn is_api_not_found(&self) -> bool {
-        self.status == 404
-            && matches!(
-                serde_json::from_slice::<serde_json::Value>(&self.body),
-                Ok(serde_json::Value::Object(_))
-            )
+    /// The QoD service's own "no such session": 404 with a CAMARA body `{"status": 404, "code":
+    /// "NOT_FOUND", …}`. Only this means a session is gone; a gateway's or proxy's 404 (a `message`
+    /// body, HTML, nothing) says the URL is wrong, not that the session ended.
+    pub fn is_session_not_found(&self) -> bool {
+        self.status == 404 && is_camara_not_found(&self.body)
     }
 
-    /// Anything but 2xx as a failure.
+    /// NaC's answer to retrieve-sessions for a device without sessions: 404
+    /// `{"detail": "QoS subscription not found"}`. Nothing else reads as an empty list.
+    pub fn is_no_subscriptions(&self) -> bool {
+        self.status == 404
+            && serde_json::from_slice::<serde_json::Value>(&self.body).is_ok_and(|v| {
+                v.get("detail").and_then(serde_json::Value::as_str)
+                    == Some("QoS subscription not found")
+            })
+    }
+
+    /// Anything but 2xx as a failure; a 404 that is not the API's own (no CAMARA body) is a wrong URL.
     pub fn into_success(self) -> Result<Reply, Failure> {
         if self.is_success() {
-            Ok(self)
-        } else {
-            Err(Failure::Status {
-                status: self.status,
-                problem: describe_error_body(&self.body, self.content_type.as_deref()),
-                retry_after: self.retry_after,
-            })
+            return Ok(self);
         }
+        let problem = describe_error_body(&self.body, self.content_type.as_deref());
+        if self.status == 404 && !is_camara_error(&self.body) && !self.is_no_subscriptions() {
+            return Err(Failure::Misrouted {
+                url: self.url,
+                problem,
+            });
+        }
+        Err(Failure::Status {
+            status: self.status,
+            problem,
+            retry_after: self.retry_after,
+        })
     }
+}
+
+/// A CAMARA `ErrorInfo` body: an object with a string `code` (and a `status` when given).
+fn is_camara_error(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|v| {
+        v.get("code").is_some_and(serde_json::Value::is_string)
+            && v.get("status").is_none_or(serde_json::Value::is_number)
+    })
+}
+
+fn is_camara_not_found(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|v| {
+        v.get("code").and_then(serde_json::Value::as_str) == Some("NOT_FOUND")
+            && v.get("status").is_none_or(|s| s.as_u64() == Some(404))
+    })
 }
 
 /// What went wrong with one attempt.
@@ -71,6 +102,9 @@ pub(crate) enum Failure {
     },
     /// A success status with a body that cannot be read.
     Invalid { status: u16, detail: String },
+    /// A 404 that the QoD service did not write (a gateway's `message`, HTML, an empty body): the URL
+    /// reaches no API operation, most likely because `base_url` is wrong. Never means "gone".
+    Misrouted { url: Url, problem: Problem },
     /// Finished with an error decided elsewhere (e.g. an outcome check that failed).
     Final(ApiError),
 }
@@ -84,7 +118,7 @@ impl Failure {
             Self::Status { status, .. } => {
                 matches!(status, 408 | 429) || (*status >= 500 && !matches!(status, 501 | 505))
             }
-            Self::Invalid { .. } | Self::Final(_) => false,
+            Self::Invalid { .. } | Self::Misrouted { .. } | Self::Final(_) => false,
         }
     }
 
@@ -111,7 +145,16 @@ impl Failure {
             Self::Status { status, .. } => *status >= 500 || *status == 408,
             // A success status with an unreadable body: applied, but we cannot tell which session.
             Self::Invalid { .. } => true,
-            Self::NotSent { .. } | Self::Final(_) => false,
+            Self::NotSent { .. } | Self::Misrouted { .. } | Self::Final(_) => false,
+        }
+    }
+
+    /// The HTTP status, when the API (or something in front of it) answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Status { status, .. } | Self::Invalid { status, .. } => Some(*status),
+            Self::Misrouted { .. } => Some(404),
+            _ => None,
         }
     }
 
@@ -155,6 +198,12 @@ impl Failure {
                 call,
                 status,
                 detail: redactor.scrub(&detail),
+                tries,
+            },
+            Self::Misrouted { url, problem } => ApiError::Misrouted {
+                call,
+                url: redactor.scrub(url.as_str()),
+                message: redactor.scrub(&problem.message),
                 tries,
             },
             Self::Final(error) => error,
@@ -203,7 +252,7 @@ impl Http {
             .pool_idle_timeout(POOL_IDLE_TIMEOUT)
             .pool_max_idle_per_host(POOL_MAX_IDLE_PER_HOST)
             .connect_timeout(CONNECT_TIMEOUT.min(config.request_timeout))
-            .timeout(config.request_timeout)
+            .timeout(config.request_timeout.min(MAX_REQUEST_TIMEOUT))
             // Verbose connection logging would dump request headers, the API key among them.
             .connection_verbose(false)
             .user_agent(concat!(
@@ -235,11 +284,14 @@ impl Http {
     }
 
     /// Sends one request and reads the whole reply (at most [`MAX_BODY_BYTES`]).
+    /// Every secret of `redactor` is scrubbed from the reply body as soon as it is read, before any
+    /// part of it can be cut into an excerpt (a cut secret would no longer be recognised).
     pub async fn send(
         &self,
         method: Method,
         url: Url,
         body: Option<Vec<u8>>,
+        redactor: &Redactor,
     ) -> Result<Reply, Failure> {
         let started = Instant::now();
         log::debug!("NaC API request: {method} {url}");
@@ -252,7 +304,10 @@ impl Http {
         if let Some(body) = body {
             request = request.header(CONTENT_TYPE, "application/json").body(body);
         }
-        let mut response = request.send().await.map_err(|e| classify(&e, &url))?;
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| classify(&e, &url, redactor))?;
         let status = response.status().as_u16();
         let header = |name| {
             response
@@ -278,8 +333,12 @@ impl Http {
             });
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e, &url))? {
-            if body.len() + chunk.len() > MAX_BODY_BYTES {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| classify(&e, &url, redactor))?
+        {
+            if body.len().saturating_add(chunk.len()) > MAX_BODY_BYTES {
                 return Err(Failure::Invalid {
                     status,
                     detail: format!(
@@ -294,7 +353,9 @@ impl Http {
             body.len(),
             started.elapsed().as_millis()
         );
+        let body = redactor.scrub_bytes(body);
         Ok(Reply {
+            url,
             status,
             content_type,
             retry_after,
@@ -305,8 +366,8 @@ impl Http {
 
 /// Turns a transport error into a failure that says whether the request may have been processed.
 /// reqwest's messages carry the URL (never the headers), which holds no secret.
-fn classify(error: &reqwest::Error, url: &Url) -> Failure {
-    let cause = root_cause(error);
+fn classify(error: &reqwest::Error, url: &Url, redactor: &Redactor) -> Failure {
+    let cause = root_cause(error, redactor);
     let place = match (url.host_str(), url.port_or_known_default()) {
         (Some(host), Some(port)) => format!("{host}:{port}"),
         (Some(host), None) => host.to_owned(),
@@ -335,12 +396,13 @@ fn classify(error: &reqwest::Error, url: &Url) -> Failure {
     }
 }
 
-fn root_cause(error: &reqwest::Error) -> String {
+fn root_cause(error: &reqwest::Error, redactor: &Redactor) -> String {
     let mut cause: &dyn std::error::Error = error;
     while let Some(next) = cause.source() {
         cause = next;
     }
-    excerpt(&cause.to_string(), 200)
+    // Scrubbed whole, then cut: a secret cut in two would slip past the redactor.
+    excerpt(&redactor.scrub(&cause.to_string()), 200)
 }
 
 /// A failed TLS handshake (bad or untrusted certificate, a server that does not speak TLS): retrying

@@ -28,10 +28,11 @@ mod retry;
 
 pub use config::{
     ClientConfig, Environment, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
-    DEFAULT_RETRY_BASE_DELAY, DEFAULT_RETRY_MAX_DELAY, DEFAULT_TOTAL_TIMEOUT, QOD_PREFIX,
+    DEFAULT_RETRY_BASE_DELAY, DEFAULT_RETRY_MAX_DELAY, DEFAULT_TOTAL_TIMEOUT, MAX_REQUEST_TIMEOUT,
+    QOD_PREFIX,
 };
-pub use create::{matches_request, ADOPT_CLOCK_SKEW};
-pub use error::{ApiError, Call, Operation, Tries};
+pub use create::{differences, matches_request, Window, ADOPT_CLOCK_SKEW};
+pub use error::{describe_sessions, ApiError, Call, Operation, Tries};
 pub use response::MAX_BODY_BYTES;
 pub use retry::ClientStats;
 
@@ -97,13 +98,67 @@ impl NacClient {
         self.create_once(req, known_ids).await
     }
 
-    /// `GET /sessions/{id}`; `Ok(None)` when the API answers 404.
+    /// Records that `id` belongs to a resource of this process (read, imported, created), so that no
+    /// later adoption by this client takes it for another resource.
+    pub fn claim(&self, id: &str) {
+        self.inner.creates.claim(id);
+    }
+
+    /// Whether `id` was claimed by this process (see [`claim`](Self::claim)).
+    pub fn is_claimed(&self, id: &str) -> bool {
+        self.inner.creates.is_claimed(id)
+    }
+
+    /// Catches a `base_url` whose path makes every call miss the API (e.g. `http://host/v1`): only when
+    /// it has a path, one GET of a session id that cannot exist; the API answers that with its own 404,
+    /// a wrong path with the gateway's. Any other outcome (unreachable, 401…) is left to the real calls.
+    pub async fn check_root(&self) -> Result<(), ApiError> {
+        let has_path = reqwest::Url::parse(self.inner.config.effective_base_url())
+            .is_ok_and(|url| !url.path().trim_matches('/').is_empty());
+        if !has_path {
+            return Ok(());
+        }
+        let url = self
+            .inner
+            .http
+            .url(&["sessions", "00000000-0000-0000-0000-000000000000"]);
+        match self
+            .inner
+            .http
+            .send(Method::GET, url, None, &self.inner.redactor)
+            .await
+        {
+            Ok(reply) if reply.status == 404 && !reply.is_session_not_found() => {
+                Err(reply.into_success().err().map_or_else(
+                    || ApiError::Other("unexpected reply".into()),
+                    |failure| {
+                        failure.into_api_error(
+                            self.call(Operation::Get, "00000000-0000-0000-0000-000000000000")
+                                .unwrap_or(CallInfo {
+                                    operation: Operation::Get,
+                                    session_id: String::new(),
+                                }),
+                            Tries::default(),
+                            &self.inner.redactor,
+                        )
+                    },
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// `GET /sessions/{id}`; `Ok(None)` only when the API answers its own 404 (CAMARA `NOT_FOUND`).
     pub async fn get_session(&self, id: &str) -> Result<Option<SessionInfo>, ApiError> {
         let call = self.call(Operation::Get, id)?;
         let url = self.inner.http.url(&["sessions", id]);
         self.retrying(call, || async {
-            let reply = self.inner.http.send(Method::GET, url.clone(), None).await?;
-            if reply.is_api_not_found() {
+            let reply = self
+                .inner
+                .http
+                .send(Method::GET, url.clone(), None, &self.inner.redactor)
+                .await?;
+            if reply.is_session_not_found() {
                 return Ok(None);
             }
             let reply = reply.into_success()?;
@@ -122,7 +177,7 @@ impl NacClient {
         .await
     }
 
-    /// `DELETE /sessions/{id}`; a session already gone (404) counts as deleted.
+    /// `DELETE /sessions/{id}`; a session already gone (the API's own 404) counts as deleted.
     pub async fn delete_session(&self, id: &str) -> Result<(), ApiError> {
         let call = self.call(Operation::Delete, id)?;
         let url = self.inner.http.url(&["sessions", id]);
@@ -130,9 +185,9 @@ impl NacClient {
             let reply = self
                 .inner
                 .http
-                .send(Method::DELETE, url.clone(), None)
+                .send(Method::DELETE, url.clone(), None, &self.inner.redactor)
                 .await?;
-            if reply.is_api_not_found() {
+            if reply.is_session_not_found() {
                 return Ok(());
             }
             reply.into_success().map(drop)
@@ -168,9 +223,14 @@ impl NacClient {
             let reply = self
                 .inner
                 .http
-                .send(Method::POST, url.clone(), Some(body.clone()))
+                .send(
+                    Method::POST,
+                    url.clone(),
+                    Some(body.clone()),
+                    &self.inner.redactor,
+                )
                 .await?;
-            if reply.is_api_not_found() {
+            if reply.is_no_subscriptions() {
                 return Ok(Vec::new());
             }
             let reply = reply.into_success()?;

@@ -30,11 +30,17 @@ impl Redactor {
     }
 
     pub fn add(&mut self, secret: &str) {
-        if secret.len() >= MIN_SECRET_LEN && !self.secrets.iter().any(|s| s == secret) {
-            self.secrets.push(secret.to_owned());
-            // Longest first, so a secret containing another is replaced whole.
-            self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        // A JSON body may carry the secret escaped (`\/`, `\u…`): that spelling is scrubbed too.
+        let escaped = serde_json::to_string(secret)
+            .ok()
+            .map(|quoted| quoted.trim_matches('"').to_owned());
+        for spelling in std::iter::once(secret.to_owned()).chain(escaped) {
+            if spelling.len() >= MIN_SECRET_LEN && !self.secrets.iter().any(|s| *s == spelling) {
+                self.secrets.push(spelling);
+            }
         }
+        // Longest first, so a secret containing another is replaced whole.
+        self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     }
 
     /// A copy that also scrubs the secrets a create request carries (the sink access token).
@@ -50,6 +56,24 @@ impl Redactor {
         redactor
     }
 
+    /// A reply body with every secret replaced, done on the whole body before anything quotes a part
+    /// of it. Bytes that are not UTF-8 are scrubbed where they are (a secret is always valid UTF-8).
+    pub fn scrub_bytes(&self, body: Vec<u8>) -> Vec<u8> {
+        if self.secrets.is_empty() {
+            return body;
+        }
+        match String::from_utf8(body) {
+            Ok(text) => self.scrub(&text).into_bytes(),
+            Err(e) => {
+                let mut body = e.into_bytes();
+                for secret in &self.secrets {
+                    body = replace_bytes(&body, secret.as_bytes(), REDACTED.as_bytes());
+                }
+                body
+            }
+        }
+    }
+
     pub fn scrub(&self, text: &str) -> String {
         let mut out = text.to_owned();
         for secret in &self.secrets {
@@ -59,6 +83,21 @@ impl Redactor {
         }
         out
     }
+}
+
+fn replace_bytes(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut i = 0;
+    while i < haystack.len() {
+        if haystack[i..].starts_with(needle) {
+            out.extend_from_slice(with);
+            i += needle.len();
+        } else {
+            out.push(haystack[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// The create request as JSON for a trace log: the sink access token replaced.
@@ -84,6 +123,29 @@ mod tests {
         assert_eq!(
             redactor.scrub("a token-1234-long and token-1234 and ab"),
             "a <redacted> and <redacted> and ab"
+        );
+    }
+
+    #[test]
+    fn a_secret_straddling_the_excerpt_cut_is_scrubbed_whole() {
+        use crate::client::response::{describe_error_body, EXCERPT_CHARS};
+        let token = "tok-0123456789abcdefghijklmnopqrstu";
+        let redactor = Redactor::new([token]);
+        // The token starts 10 characters before the cut: scrubbing after the cut would leak them.
+        let filler = "x".repeat(EXCERPT_CHARS - 10);
+        let body = format!(r#"{{"status":500,"code":"INTERNAL","message":"{filler}{token} end"}}"#);
+        let scrubbed = redactor.scrub_bytes(body.into_bytes());
+        let problem = describe_error_body(&scrubbed, None);
+        assert!(!problem.message.contains("tok-0123"), "{}", problem.message);
+        assert!(!problem.message.contains(&token[..6]));
+        // Not UTF-8 around it, escaped in JSON: still scrubbed.
+        let mut raw = vec![0xff, 0xfe];
+        raw.extend_from_slice(token.as_bytes());
+        assert!(!String::from_utf8_lossy(&redactor.scrub_bytes(raw)).contains(token));
+        let quoted = Redactor::new([r#"tok"with"quotes"#]);
+        assert_eq!(
+            quoted.scrub(r#"{"m":"tok\"with\"quotes"}"#),
+            r#"{"m":"<redacted>"}"#
         );
     }
 

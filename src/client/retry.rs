@@ -112,7 +112,11 @@ where
                 .unwrap_or_default()
                 .min(RETRY_AFTER_CAP),
         );
-        (started.elapsed() + wait < budget).then_some(wait)
+        started
+            .elapsed()
+            .checked_add(wait)
+            .is_some_and(|at| at < budget)
+            .then_some(wait)
     })
     .notify(|failure, wait| {
         ctx.counters.retries.fetch_add(1, Ordering::Relaxed);
@@ -148,6 +152,9 @@ impl Failure {
                 None => format!("HTTP {status}"),
             },
             Self::Invalid { status, .. } => format!("HTTP {status} with an unreadable body"),
+            Self::Misrouted { url, .. } => {
+                format!("HTTP 404 from {url} (not the API's own answer)")
+            }
             Self::Final(error) => error.to_string(),
         }
     }

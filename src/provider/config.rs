@@ -8,7 +8,7 @@ use tf_provider::AttributePath;
 use super::schema_util::{block, optional, sensitive};
 use super::timeouts::parse_duration;
 use super::validation::Problem;
-use crate::client::{ClientConfig, Environment};
+use crate::client::{ClientConfig, Environment, MAX_REQUEST_TIMEOUT};
 use crate::wire::Secret;
 
 pub const TOKEN_ENV: &str = "NAC_TOKEN";
@@ -76,7 +76,8 @@ fn provider_block() -> Block {
                 "request_timeout",
                 optional(
                     AttributeType::String,
-                    "Time allowed for one HTTP request, as a duration like `\"30s\"` (the default) or `\"2m\"`.",
+                    "Time allowed for one HTTP request, as a duration like `\"30s\"` (the default) or `\"2m\"`; \
+                     at most `\"60m\"`.",
                 ),
             ),
             (
@@ -130,6 +131,13 @@ pub fn validate(config: &ProviderConfig) -> Vec<Problem> {
             Ok(d) if d.is_zero() => problems.push(Problem {
                 path: AttributePath::new("request_timeout"),
                 message: "request_timeout must be longer than zero".into(),
+            }),
+            Ok(d) if d > MAX_REQUEST_TIMEOUT => problems.push(Problem {
+                path: AttributePath::new("request_timeout"),
+                message: format!(
+                    "request_timeout {t:?} is too long: at most \"{}m\"",
+                    MAX_REQUEST_TIMEOUT.as_secs() / 60
+                ),
             }),
             Ok(_) => {}
             Err(message) => problems.push(Problem {
@@ -318,6 +326,22 @@ mod tests {
                     ..Default::default()
                 },
                 "max_retries",
+            ),
+            (
+                ProviderConfig {
+                    token: Value::Value("k".into()),
+                    request_timeout: Value::Value("10000000000000000000s".into()),
+                    ..Default::default()
+                },
+                "request_timeout",
+            ),
+            (
+                ProviderConfig {
+                    token: Value::Value("k".into()),
+                    base_url: Value::Value("http://127.0.0.1:8080/quality-on-demand/v1".into()),
+                    ..Default::default()
+                },
+                "base_url",
             ),
         ];
         for (config, attribute) in cases {

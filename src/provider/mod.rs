@@ -88,6 +88,16 @@ impl Provider for NacProvider {
         );
         match NacClient::new(client_config) {
             Ok(client) => {
+                // A base_url with a path that reaches no API operation would make every 404 a mystery.
+                if let Err(e) = client.check_root().await {
+                    validation::error(
+                        diags,
+                        "Invalid provider configuration: base_url does not reach the QoD API",
+                        e.to_string(),
+                        tf_provider::AttributePath::new("base_url"),
+                    );
+                    return Some(());
+                }
                 // A second configure in the same process keeps the first client (Terraform configures once).
                 let _ = self.client.0.set(client);
             }

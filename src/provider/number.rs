@@ -38,8 +38,16 @@ impl fmt::Display for Whole {
     }
 }
 
+/// To Terraform (MessagePack, not human-readable) a number goes as its decimal text, which cty reads
+/// with `ParseNumberVal`, exactly as it reads the number of a JSON state. Sent as a MessagePack integer,
+/// cty would build a number of another precision, and Terraform would see the refreshed state differ
+/// from the stored one although every value is equal: `plan -refresh-only -detailed-exitcode` then
+/// exits 2 with "No changes".
 impl Serialize for Whole {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if !serializer.is_human_readable() {
+            return serializer.serialize_str(&self.to_string());
+        }
         match self {
             Self::Int(i) => serializer.serialize_i64(*i),
             Self::NotWhole(s) => serializer.serialize_f64(s.parse().unwrap_or(f64::NAN)),
@@ -64,6 +72,16 @@ impl<'de> Deserialize<'de> for Whole {
 
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Whole, E> {
                 Ok(i64::try_from(v).map_or_else(|_| Whole::NotWhole(v.to_string()), Whole::Int))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Whole, E> {
+                match v.trim().parse::<i64>() {
+                    Ok(i) => Ok(Whole::Int(i)),
+                    Err(_) => match v.trim().parse::<f64>() {
+                        Ok(f) => self.visit_f64(f),
+                        Err(_) => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+                    },
+                }
             }
 
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Whole, E> {
@@ -107,5 +125,25 @@ mod tests {
             "80.5"
         );
         assert_eq!(serde_json::to_string(&Whole::Int(80)).unwrap(), "80");
+    }
+
+    #[test]
+    fn messagepack_carries_the_decimal_text() {
+        let bytes = rmp_serde::to_vec_named(&Whole::Int(600)).unwrap();
+        assert_eq!(bytes, rmp_serde::to_vec_named("600").unwrap());
+        assert_eq!(
+            rmp_serde::from_slice::<Whole>(&bytes).unwrap(),
+            Whole::Int(600)
+        );
+        let int = rmp_serde::to_vec_named(&600i64).unwrap();
+        assert_eq!(
+            rmp_serde::from_slice::<Whole>(&int).unwrap(),
+            Whole::Int(600)
+        );
+        let half = rmp_serde::to_vec_named(&Whole::NotWhole("80.5".into())).unwrap();
+        assert_eq!(
+            rmp_serde::from_slice::<Whole>(&half).unwrap(),
+            Whole::NotWhole("80.5".into())
+        );
     }
 }

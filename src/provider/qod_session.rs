@@ -37,6 +37,8 @@ pub struct SessionState {
     pub expires_at: Value<String>,
     #[serde(with = "optional_block")]
     pub timeouts: Value<TimeoutsBlock>,
+    /// On a 409 (the device already has a session), take that session over when it matches exactly.
+    pub adopt_existing: Value<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -62,6 +64,23 @@ impl QodSessionResource {
     pub fn new(client: SharedClient) -> Self {
         Self { client }
     }
+}
+
+/// The window of a pending id, or an error when the id is damaged (it is never sent to the API as an id).
+fn pending_of(id: &str, diags: &mut Diagnostics) -> Option<Pending> {
+    let pending = parse_pending(id);
+    if pending.is_none() {
+        root_error(
+            diags,
+            "The QoS session's pending id cannot be read",
+            format!(
+                "The id {id:?} marks an unfinished create but its time window cannot be read. Look at the \
+                 device's sessions (data source nac_device_sessions), then `terraform state rm` this resource \
+                 and import the session it made, if any."
+            ),
+        );
+    }
+    pending
 }
 
 fn session_id(state: &SessionState, diags: &mut Diagnostics) -> Option<String> {
@@ -98,8 +117,9 @@ impl Resource for QodSessionResource {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let client = self.client.get(diags)?;
         let id = session_id(&state, diags)?;
-        if let Some(since) = pending_since(&id) {
-            return match resolve_pending(client, &state, since).await {
+        if id.starts_with(PENDING) {
+            let pending = pending_of(&id, diags)?;
+            return match resolve_pending(client, &state, pending).await {
                 Ok(Some(session)) => {
                     log::info!(
                         "the create whose outcome was unknown made session {}",
@@ -111,11 +131,11 @@ impl Resource for QodSessionResource {
                     log::info!("the create whose outcome was unknown made no session; removing it from state");
                     None
                 }
-                Err(e) => {
+                Err(message) => {
                     root_error(
                         diags,
-                        "Failed to look for the session of an unfinished create",
-                        e.to_string(),
+                        "Cannot tell which session an unfinished create made",
+                        message,
                     );
                     Some((state, private_state))
                 }
@@ -123,6 +143,8 @@ impl Resource for QodSessionResource {
         }
         match client.get_session(&id).await {
             Ok(Some(session)) => {
+                // Another resource of this process must never adopt it.
+                client.claim(&id);
                 log::debug!(
                     "refreshed QoS session {id}: {}",
                     session.qos_status.as_str()
@@ -264,15 +286,17 @@ impl Resource for QodSessionResource {
     ) -> Option<()> {
         let client = self.client.get(diags)?;
         let mut id = session_id(&prior_state, diags)?;
-        if let Some(since) = pending_since(&id) {
-            match resolve_pending(client, &prior_state, since).await {
+        if id.starts_with(PENDING) {
+            let pending = pending_of(&id, diags)?;
+            match resolve_pending(client, &prior_state, pending).await {
                 Ok(Some(session)) => id = session.session_id,
                 Ok(None) => return Some(()),
-                Err(e) => {
+                Err(message) => {
+                    // Deleting a guess could delete another configuration's session: stop instead.
                     root_error(
                         diags,
-                        "Failed to look for the session of an unfinished create",
-                        e.to_string(),
+                        "Cannot tell which session an unfinished create made; nothing was deleted",
+                        message,
                     );
                     return None;
                 }
@@ -299,6 +323,7 @@ impl Resource for QodSessionResource {
         let id = id.trim().to_string();
         match client.get_session(&id).await {
             Ok(Some(session)) => {
+                client.claim(&id);
                 let state = refreshed_state(&SessionState::default(), &session);
                 let private = SessionPrivate {
                     sink_credential_unverified: session.sink.is_some(),
@@ -322,19 +347,21 @@ impl Resource for QodSessionResource {
     }
 }
 
+mod adopt;
 mod create;
 mod mapping;
+mod pending;
 mod plan;
 mod schema;
 #[cfg(test)]
 mod tests;
 
 #[cfg(test)]
-use create::pending_id;
-use create::{pending_since, resolve_pending};
-#[cfg(test)]
 use mapping::create_request;
 pub use mapping::{config_problems, refreshed_state};
 use mapping::{set_computed, set_computed_unknown};
+#[cfg(test)]
+use pending::pending_id;
+use pending::{parse_pending, resolve_pending, Pending, PENDING};
 pub use plan::{plan_change, Change};
 use schema::schema;

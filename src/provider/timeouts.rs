@@ -11,6 +11,20 @@ use super::schema_util::{block, optional};
 
 /// How long create waits for a session to become AVAILABLE unless `timeouts { create = … }` says otherwise.
 pub const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+/// The longest `timeouts.create`: a session lasts at most 24 h, so waiting longer for it means nothing,
+/// and every deadline computed from it stays far from overflow.
+pub const MAX_CREATE_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+
+/// `timeouts.create` parsed and bounded: at most [`MAX_CREATE_TIMEOUT`].
+pub fn parse_create_timeout(text: &str) -> Result<Duration, String> {
+    let timeout = parse_duration(text)?;
+    if timeout > MAX_CREATE_TIMEOUT {
+        return Err(format!(
+            "{text:?} is too long: timeouts.create is at most \"24h\" (a session lasts at most 24 hours)"
+        ));
+    }
+    Ok(timeout)
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct TimeoutsBlock {
@@ -25,7 +39,7 @@ pub fn schema() -> NestedBlock {
             optional(
                 AttributeType::String,
                 "How long to wait for a new session to become `AVAILABLE`, as a duration like `\"30s\"`, \
-                 `\"5m\"` or `\"1h30m\"` (default `\"5m\"`). A session still not available then is kept in \
+                 `\"5m\"` or `\"1h30m\"` (default `\"5m\"`, at most `\"24h\"`). A session still not available then is kept in \
                  state as tainted, so the next apply replaces it.",
             ),
         )],
@@ -83,8 +97,16 @@ mod tests {
         assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
-        for bad in ["", "5", "5 minutes", "m", "-5s", "1x"] {
+        for bad in ["", "5", "5 minutes", "m", "-5s", "1x", "1e400s"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_create_timeout("24h"), Ok(MAX_CREATE_TIMEOUT));
+        for huge in ["24h1s", "10000000000000000000s", "99999999999999999999999h"] {
+            let err = parse_create_timeout(huge).unwrap_err();
+            assert!(
+                err.contains("timeouts.create") || err.contains("not a duration"),
+                "{err}"
+            );
         }
     }
 }

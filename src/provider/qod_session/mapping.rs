@@ -9,7 +9,7 @@ use super::SessionState;
 use crate::provider::device_block::{same_address, DeviceBlock};
 use crate::provider::number::Whole;
 use crate::provider::ports_block::PortsBlock;
-use crate::provider::timeouts::{parse_duration, DEFAULT_CREATE_TIMEOUT};
+use crate::provider::timeouts::{parse_create_timeout, DEFAULT_CREATE_TIMEOUT};
 use crate::provider::validation::{problems, Known, Problem};
 use crate::rules::{self, DEFAULT_DURATION, PROFILES};
 use crate::wire::{
@@ -81,7 +81,7 @@ pub fn config_problems(config: &SessionState) -> Vec<Problem> {
     let mut out = problems(rules::validate_create(&request, &PROFILES), &known);
     if let Value::Value(t) = &config.timeouts {
         if let Value::Value(create) = &t.create {
-            if let Err(message) = parse_duration(create) {
+            if let Err(message) = parse_create_timeout(create) {
                 out.push(Problem {
                     path: AttributePath::new("timeouts").index(0).attribute("create"),
                     message,
@@ -97,7 +97,7 @@ pub(super) fn create_timeout(state: &SessionState) -> Duration {
         .timeouts
         .as_ref_option()
         .and_then(|t| t.create.as_ref_option())
-        .and_then(|t| parse_duration(t).ok())
+        .and_then(|t| parse_create_timeout(t).ok())
         .unwrap_or(DEFAULT_CREATE_TIMEOUT)
 }
 
@@ -148,6 +148,7 @@ pub fn refreshed_state(prior: &SessionState, session: &SessionInfo) -> SessionSt
         sink: session.sink.clone().into(),
         sink_credential: prior.sink_credential.clone(),
         timeouts: prior.timeouts.clone(),
+        adopt_existing: prior.adopt_existing.clone(),
         ..Default::default()
     };
     set_computed(&mut state, session);

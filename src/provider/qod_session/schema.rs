@@ -88,6 +88,18 @@ pub(super) fn schema() -> Schema {
                      `DELETE_REQUESTED`; null otherwise.",
                 ),
             ),
+            (
+                "adopt_existing",
+                optional(
+                    AttributeType::Bool,
+                    "When the API refuses the create because the device already has a session (409), take \
+                     that session over if it matches this configuration exactly (profile, device, service \
+                     addresses and ports, device ports, sink, and a total `duration` equal to this one); \
+                     otherwise the error says what differs. For re-running an apply that was killed after \
+                     its create. Default `false`: the 409 is an error naming the session and the \
+                     `terraform import` command.",
+                ),
+            ),
             ("started_at", computed(string(), "When the session started (RFC 3339, UTC).")),
             ("expires_at", computed(string(), "When the session expires (RFC 3339, UTC).")),
         ],

@@ -436,10 +436,11 @@ fn state_round_trips_and_debug_hides_the_token() {
 }
 
 #[test]
-fn pending_ids_carry_when_the_create_started() {
+fn pending_ids_carry_the_window_of_the_create() {
     let started = Utc.with_ymd_and_hms(2024, 6, 18, 8, 48, 12).unwrap();
-    let id = pending_id(started);
+    let window = crate::client::Window::new(started, started + chrono::Duration::seconds(2));
+    let id = pending_id(window);
     assert!(id.starts_with("pending:"));
-    assert_eq!(pending_since(&id), Some(started));
-    assert_eq!(pending_since("3fa85f64-5717-4562-b3fc-2c963f66afa6"), None);
+    assert_eq!(parse_pending(&id), Some(Pending::Window(window)));
+    assert_eq!(parse_pending("3fa85f64-5717-4562-b3fc-2c963f66afa6"), None);
 }
