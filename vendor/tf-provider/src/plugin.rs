@@ -25,7 +25,12 @@ use tonic::{Request, Response, Status};
 
 use crate::server::Server;
 
-tonic::include_proto!("plugin");
+// Generated from proto/ and checked in (no protoc at build time): see tests/generated.rs.
+#[allow(dead_code, clippy::all)]
+mod generated {
+    include!("generated/plugin.rs");
+}
+pub use generated::*;
 
 #[tonic::async_trait]
 impl grpc_broker_server::GrpcBroker for Arc<Server> {
