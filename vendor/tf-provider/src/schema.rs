@@ -219,6 +219,7 @@ fn cvt_attributes_tf6(
                     StringKind::Markdown => tfplugin6::StringKind::Markdown,
                 } as i32,
                 deprecated: attr.deprecated,
+                write_only: false,
             }
         })
         .collect()

@@ -61,6 +61,7 @@ impl tf::provider_server::Provider for Arc<Server> {
             data_sources,
             resources,
             functions,
+            ephemeral_resources: vec![],
         }))
     }
     async fn get_provider_schema(
@@ -97,6 +98,7 @@ impl tf::provider_server::Provider for Arc<Server> {
                 move_resource_state: false,
             }),
             functions,
+            ephemeral_resource_schemas: Default::default(),
         }))
     }
     async fn validate_provider_config(
@@ -250,6 +252,8 @@ impl tf::provider_server::Provider for Arc<Server> {
             new_state: state.map(Into::into),
             diagnostics: diags.into(),
             private: private_state.unwrap_or_default(),
+            deferred: None,
+            new_identity: None,
         }))
     }
     async fn plan_resource_change(
@@ -347,6 +351,8 @@ impl tf::provider_server::Provider for Arc<Server> {
             planned_private: private_state.unwrap_or_default(),
             diagnostics: diags.into(),
             legacy_type_system: false,
+            deferred: None,
+            planned_identity: None,
         }))
     }
     async fn apply_resource_change(
@@ -428,6 +434,7 @@ impl tf::provider_server::Provider for Arc<Server> {
             private: private_state.unwrap_or_default(),
             diagnostics: diags.into(),
             legacy_type_system: false,
+            new_identity: None,
         }))
     }
     async fn import_resource_state(
@@ -448,12 +455,14 @@ impl tf::provider_server::Provider for Arc<Server> {
                 type_name: request.type_name,
                 state: Some(state.into()),
                 private: private_state,
+                identity: None,
             },
         );
 
         Ok(tonic::Response::new(tf::import_resource_state::Response {
             imported_resources: imported.into_iter().collect(),
             diagnostics: diags.into(),
+            deferred: None,
         }))
     }
 
@@ -468,6 +477,7 @@ impl tf::provider_server::Provider for Arc<Server> {
             diagnostics: diags.into(),
             target_private: vec![],
             target_state: None,
+            target_identity: None,
         }))
     }
     async fn read_data_source(
@@ -493,6 +503,7 @@ impl tf::provider_server::Provider for Arc<Server> {
         Ok(tonic::Response::new(tf::read_data_source::Response {
             state: state.map(Into::into),
             diagnostics: diags.into(),
+            deferred: None,
         }))
     }
     async fn get_functions(

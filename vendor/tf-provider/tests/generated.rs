@@ -7,20 +7,26 @@
 
 use std::path::{Path, PathBuf};
 
-/// The protos compiled, relative to `proto/`.
-const PROTOS: &[&str] = &["plugin.proto", "tfplugin6.5.proto"];
 /// The generated files, one per protobuf package.
 const OUTPUTS: &[&str] = &["plugin.rs", "tfplugin6.rs"];
 
 fn generate(out_dir: &Path) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let protos: Vec<PathBuf> = PROTOS.iter().map(|p| root.join("proto").join(p)).collect();
-    let fds = protox::compile(&protos, [root.join("proto")]).expect("compile the protos");
-    tonic_build::configure()
-        .build_client(false)
-        .out_dir(out_dir)
-        .compile_fds(fds)
-        .expect("generate the Rust code");
+    let compile = |proto: &str, default_stubs: bool| {
+        let fds = protox::compile([root.join("proto").join(proto)], [root.join("proto")])
+            .expect("compile the protos");
+        tonic_build::configure()
+            .build_client(false)
+            .generate_default_stubs(default_stubs)
+            .out_dir(out_dir)
+            .compile_fds(fds)
+            .expect("generate the Rust code");
+    };
+    // go-plugin's services: every RPC implemented (its streams keep their named associated types).
+    compile("plugin.proto", false);
+    // Terraform's: RPCs the crate does not implement answer `Unimplemented`, which Terraform handles
+    // (e.g. ephemeral resources, resource identity).
+    compile("tfplugin6.9.proto", true);
 }
 
 #[test]

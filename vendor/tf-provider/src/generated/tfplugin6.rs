@@ -124,6 +124,71 @@ pub struct RawState {
         ::prost::alloc::string::String,
     >,
 }
+/// ResourceIdentitySchema represents the structure and types of data used to identify
+/// a managed resource type. Effectively, resource identity is a versioned object
+/// that can be used to compare resources, whether already managed and/or being
+/// discovered.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ResourceIdentitySchema {
+    /// version is the identity version and separate from the Schema version.
+    /// Any time the structure or format of identity_attributes changes, this version
+    /// should be incremented. Versioning implicitly starts at 0 and by convention
+    /// should be incremented by 1 each change.
+    ///
+    /// When comparing identity_attributes data, differing versions should always be treated
+    /// as inequal.
+    #[prost(int64, tag = "1")]
+    pub version: i64,
+    /// identity_attributes are the individual value definitions which define identity data
+    /// for a managed resource type. This information is used to decode DynamicValue of
+    /// identity data.
+    ///
+    /// These attributes are intended for permanent identity data and must be wholly
+    /// representative of all data necessary to compare two managed resource instances
+    /// with no other data. This generally should include account, endpoint, location,
+    /// and automatically generated identifiers. For some resources, this may include
+    /// configuration-based data, such as a required name which must be unique.
+    #[prost(message, repeated, tag = "2")]
+    pub identity_attributes: ::prost::alloc::vec::Vec<
+        resource_identity_schema::IdentityAttribute,
+    >,
+}
+/// Nested message and enum types in `ResourceIdentitySchema`.
+pub mod resource_identity_schema {
+    /// IdentityAttribute represents one value of data within resource identity. These
+    /// are always used in resource identity comparisons.
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct IdentityAttribute {
+        /// name is the identity attribute name
+        #[prost(string, tag = "1")]
+        pub name: ::prost::alloc::string::String,
+        /// type is the identity attribute type
+        #[prost(bytes = "vec", tag = "2")]
+        pub r#type: ::prost::alloc::vec::Vec<u8>,
+        /// required_for_import when enabled signifies that this attribute must be
+        /// defined for ImportResourceState to complete successfully
+        #[prost(bool, tag = "3")]
+        pub required_for_import: bool,
+        /// optional_for_import when enabled signifies that this attribute is not
+        /// required for ImportResourceState, because it can be supplied by the
+        /// provider. It is still possible to supply this attribute during import.
+        #[prost(bool, tag = "4")]
+        pub optional_for_import: bool,
+        /// description is a human-readable description of the attribute in Markdown
+        #[prost(string, tag = "5")]
+        pub description: ::prost::alloc::string::String,
+    }
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ResourceIdentityData {
+    /// identity_data is the resource identity data for the given definition. It should
+    /// be decoded using the identity schema.
+    ///
+    /// This data is considered permanent for the identity version and suitable for
+    /// longer-term storage.
+    #[prost(message, optional, tag = "1")]
+    pub identity_data: ::core::option::Option<DynamicValue>,
+}
 /// Schema is the configuration schema for a Resource or Provider.
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct Schema {
@@ -175,6 +240,8 @@ pub mod schema {
         pub description_kind: i32,
         #[prost(bool, tag = "9")]
         pub deprecated: bool,
+        #[prost(bool, tag = "11")]
+        pub write_only: bool,
     }
     #[derive(Clone, PartialEq, ::prost::Message)]
     pub struct NestedBlock {
@@ -387,6 +454,80 @@ pub struct ServerCapabilities {
     #[prost(bool, tag = "3")]
     pub move_resource_state: bool,
 }
+/// ClientCapabilities allows Terraform to publish information regarding
+/// supported protocol features. This is used to indicate availability of
+/// certain forward-compatible changes which may be optional in a major
+/// protocol version, but cannot be tested for directly.
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct ClientCapabilities {
+    /// The deferral_allowed capability signals that the client is able to
+    /// handle deferred responses from the provider.
+    #[prost(bool, tag = "1")]
+    pub deferral_allowed: bool,
+    /// The write_only_attributes_allowed capability signals that the client
+    /// is able to handle write_only attributes for managed resources.
+    #[prost(bool, tag = "2")]
+    pub write_only_attributes_allowed: bool,
+}
+/// Deferred is a message that indicates that change is deferred for a reason.
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct Deferred {
+    /// reason is the reason for deferring the change.
+    #[prost(enumeration = "deferred::Reason", tag = "1")]
+    pub reason: i32,
+}
+/// Nested message and enum types in `Deferred`.
+pub mod deferred {
+    /// Reason is the reason for deferring the change.
+    #[derive(
+        Clone,
+        Copy,
+        Debug,
+        PartialEq,
+        Eq,
+        Hash,
+        PartialOrd,
+        Ord,
+        ::prost::Enumeration
+    )]
+    #[repr(i32)]
+    pub enum Reason {
+        /// UNKNOWN is the default value, and should not be used.
+        Unknown = 0,
+        /// RESOURCE_CONFIG_UNKNOWN is used when the config is partially unknown and the real
+        /// values need to be known before the change can be planned.
+        ResourceConfigUnknown = 1,
+        /// PROVIDER_CONFIG_UNKNOWN is used when parts of the provider configuration
+        /// are unknown, e.g. the provider configuration is only known after the apply is done.
+        ProviderConfigUnknown = 2,
+        /// ABSENT_PREREQ is used when a hard dependency has not been satisfied.
+        AbsentPrereq = 3,
+    }
+    impl Reason {
+        /// String value of the enum field names used in the ProtoBuf definition.
+        ///
+        /// The values are not transformed in any way and thus are considered stable
+        /// (if the ProtoBuf definition does not change) and safe for programmatic use.
+        pub fn as_str_name(&self) -> &'static str {
+            match self {
+                Self::Unknown => "UNKNOWN",
+                Self::ResourceConfigUnknown => "RESOURCE_CONFIG_UNKNOWN",
+                Self::ProviderConfigUnknown => "PROVIDER_CONFIG_UNKNOWN",
+                Self::AbsentPrereq => "ABSENT_PREREQ",
+            }
+        }
+        /// Creates an enum from field names used in the ProtoBuf definition.
+        pub fn from_str_name(value: &str) -> ::core::option::Option<Self> {
+            match value {
+                "UNKNOWN" => Some(Self::Unknown),
+                "RESOURCE_CONFIG_UNKNOWN" => Some(Self::ResourceConfigUnknown),
+                "PROVIDER_CONFIG_UNKNOWN" => Some(Self::ProviderConfigUnknown),
+                "ABSENT_PREREQ" => Some(Self::AbsentPrereq),
+                _ => None,
+            }
+        }
+    }
+}
 #[derive(Clone, Copy, PartialEq, ::prost::Message)]
 pub struct GetMetadata {}
 /// Nested message and enum types in `GetMetadata`.
@@ -406,6 +547,13 @@ pub mod get_metadata {
         /// functions returns metadata for any functions.
         #[prost(message, repeated, tag = "5")]
         pub functions: ::prost::alloc::vec::Vec<FunctionMetadata>,
+        #[prost(message, repeated, tag = "6")]
+        pub ephemeral_resources: ::prost::alloc::vec::Vec<EphemeralMetadata>,
+    }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct EphemeralMetadata {
+        #[prost(string, tag = "1")]
+        pub type_name: ::prost::alloc::string::String,
     }
     #[derive(Clone, PartialEq, ::prost::Message)]
     pub struct FunctionMetadata {
@@ -448,6 +596,11 @@ pub mod get_provider_schema {
         pub functions: ::std::collections::HashMap<
             ::prost::alloc::string::String,
             super::Function,
+        >,
+        #[prost(map = "string, message", tag = "8")]
+        pub ephemeral_resource_schemas: ::std::collections::HashMap<
+            ::prost::alloc::string::String,
+            super::Schema,
         >,
         #[prost(message, repeated, tag = "4")]
         pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
@@ -515,6 +668,54 @@ pub mod upgrade_resource_state {
     }
 }
 #[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct GetResourceIdentitySchemas {}
+/// Nested message and enum types in `GetResourceIdentitySchemas`.
+pub mod get_resource_identity_schemas {
+    #[derive(Clone, Copy, PartialEq, ::prost::Message)]
+    pub struct Request {}
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Response {
+        /// identity_schemas is a mapping of resource type names to their identity schemas.
+        #[prost(map = "string, message", tag = "1")]
+        pub identity_schemas: ::std::collections::HashMap<
+            ::prost::alloc::string::String,
+            super::ResourceIdentitySchema,
+        >,
+        /// diagnostics is the collection of warning and error diagnostics for this request.
+        #[prost(message, repeated, tag = "2")]
+        pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
+    }
+}
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct UpgradeResourceIdentity {}
+/// Nested message and enum types in `UpgradeResourceIdentity`.
+pub mod upgrade_resource_identity {
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Request {
+        /// type_name is the managed resource type name
+        #[prost(string, tag = "1")]
+        pub type_name: ::prost::alloc::string::String,
+        /// version is the version of the resource identity data to upgrade
+        #[prost(int64, tag = "2")]
+        pub version: i64,
+        /// raw_identity is the raw identity as stored for the resource. Core does
+        /// not have access to the identity schema of prior_version, so it's the
+        /// provider's responsibility to interpret this value using the
+        /// appropriate older schema. The raw_identity will be json encoded.
+        #[prost(message, optional, tag = "3")]
+        pub raw_identity: ::core::option::Option<super::RawState>,
+    }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Response {
+        /// upgraded_identity returns the upgraded resource identity data
+        #[prost(message, optional, tag = "1")]
+        pub upgraded_identity: ::core::option::Option<super::ResourceIdentityData>,
+        /// diagnostics is the collection of warning and error diagnostics for this request
+        #[prost(message, repeated, tag = "2")]
+        pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
+    }
+}
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
 pub struct ValidateResourceConfig {}
 /// Nested message and enum types in `ValidateResourceConfig`.
 pub mod validate_resource_config {
@@ -524,6 +725,8 @@ pub mod validate_resource_config {
         pub type_name: ::prost::alloc::string::String,
         #[prost(message, optional, tag = "2")]
         pub config: ::core::option::Option<super::DynamicValue>,
+        #[prost(message, optional, tag = "3")]
+        pub client_capabilities: ::core::option::Option<super::ClientCapabilities>,
     }
     #[derive(Clone, PartialEq, ::prost::Message)]
     pub struct Response {
@@ -549,6 +752,23 @@ pub mod validate_data_resource_config {
     }
 }
 #[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct ValidateEphemeralResourceConfig {}
+/// Nested message and enum types in `ValidateEphemeralResourceConfig`.
+pub mod validate_ephemeral_resource_config {
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Request {
+        #[prost(string, tag = "1")]
+        pub type_name: ::prost::alloc::string::String,
+        #[prost(message, optional, tag = "2")]
+        pub config: ::core::option::Option<super::DynamicValue>,
+    }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Response {
+        #[prost(message, repeated, tag = "1")]
+        pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
+    }
+}
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
 pub struct ConfigureProvider {}
 /// Nested message and enum types in `ConfigureProvider`.
 pub mod configure_provider {
@@ -558,6 +778,8 @@ pub mod configure_provider {
         pub terraform_version: ::prost::alloc::string::String,
         #[prost(message, optional, tag = "2")]
         pub config: ::core::option::Option<super::DynamicValue>,
+        #[prost(message, optional, tag = "3")]
+        pub client_capabilities: ::core::option::Option<super::ClientCapabilities>,
     }
     #[derive(Clone, PartialEq, ::prost::Message)]
     pub struct Response {
@@ -587,6 +809,10 @@ pub mod read_resource {
         pub private: ::prost::alloc::vec::Vec<u8>,
         #[prost(message, optional, tag = "4")]
         pub provider_meta: ::core::option::Option<super::DynamicValue>,
+        #[prost(message, optional, tag = "5")]
+        pub client_capabilities: ::core::option::Option<super::ClientCapabilities>,
+        #[prost(message, optional, tag = "6")]
+        pub current_identity: ::core::option::Option<super::ResourceIdentityData>,
     }
     #[derive(Clone, PartialEq, ::prost::Message)]
     pub struct Response {
@@ -596,6 +822,12 @@ pub mod read_resource {
         pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
         #[prost(bytes = "vec", tag = "3")]
         pub private: ::prost::alloc::vec::Vec<u8>,
+        /// deferred is set if the provider is deferring the change. If set the caller
+        /// needs to handle the deferral.
+        #[prost(message, optional, tag = "4")]
+        pub deferred: ::core::option::Option<super::Deferred>,
+        #[prost(message, optional, tag = "5")]
+        pub new_identity: ::core::option::Option<super::ResourceIdentityData>,
     }
 }
 #[derive(Clone, Copy, PartialEq, ::prost::Message)]
@@ -616,6 +848,10 @@ pub mod plan_resource_change {
         pub prior_private: ::prost::alloc::vec::Vec<u8>,
         #[prost(message, optional, tag = "6")]
         pub provider_meta: ::core::option::Option<super::DynamicValue>,
+        #[prost(message, optional, tag = "7")]
+        pub client_capabilities: ::core::option::Option<super::ClientCapabilities>,
+        #[prost(message, optional, tag = "8")]
+        pub prior_identity: ::core::option::Option<super::ResourceIdentityData>,
     }
     #[derive(Clone, PartialEq, ::prost::Message)]
     pub struct Response {
@@ -635,11 +871,17 @@ pub mod plan_resource_change {
         /// specific details of the legacy SDK type system, and are not a general
         /// mechanism to avoid proper type handling in providers.
         ///
-        /// ====              DO NOT USE THIS              ====
-        /// ==== THIS MUST BE LEFT UNSET IN ALL OTHER SDKS ====
-        /// ====              DO NOT USE THIS              ====
+        ///      ====              DO NOT USE THIS              ====
+        ///      ==== THIS MUST BE LEFT UNSET IN ALL OTHER SDKS ====
+        ///      ====              DO NOT USE THIS              ====
         #[prost(bool, tag = "5")]
         pub legacy_type_system: bool,
+        /// deferred is set if the provider is deferring the change. If set the caller
+        /// needs to handle the deferral.
+        #[prost(message, optional, tag = "6")]
+        pub deferred: ::core::option::Option<super::Deferred>,
+        #[prost(message, optional, tag = "7")]
+        pub planned_identity: ::core::option::Option<super::ResourceIdentityData>,
     }
 }
 #[derive(Clone, Copy, PartialEq, ::prost::Message)]
@@ -660,6 +902,8 @@ pub mod apply_resource_change {
         pub planned_private: ::prost::alloc::vec::Vec<u8>,
         #[prost(message, optional, tag = "6")]
         pub provider_meta: ::core::option::Option<super::DynamicValue>,
+        #[prost(message, optional, tag = "7")]
+        pub planned_identity: ::core::option::Option<super::ResourceIdentityData>,
     }
     #[derive(Clone, PartialEq, ::prost::Message)]
     pub struct Response {
@@ -677,11 +921,13 @@ pub mod apply_resource_change {
         /// specific details of the legacy SDK type system, and are not a general
         /// mechanism to avoid proper type handling in providers.
         ///
-        /// ====              DO NOT USE THIS              ====
-        /// ==== THIS MUST BE LEFT UNSET IN ALL OTHER SDKS ====
-        /// ====              DO NOT USE THIS              ====
+        ///      ====              DO NOT USE THIS              ====
+        ///      ==== THIS MUST BE LEFT UNSET IN ALL OTHER SDKS ====
+        ///      ====              DO NOT USE THIS              ====
         #[prost(bool, tag = "4")]
         pub legacy_type_system: bool,
+        #[prost(message, optional, tag = "5")]
+        pub new_identity: ::core::option::Option<super::ResourceIdentityData>,
     }
 }
 #[derive(Clone, Copy, PartialEq, ::prost::Message)]
@@ -694,6 +940,10 @@ pub mod import_resource_state {
         pub type_name: ::prost::alloc::string::String,
         #[prost(string, tag = "2")]
         pub id: ::prost::alloc::string::String,
+        #[prost(message, optional, tag = "3")]
+        pub client_capabilities: ::core::option::Option<super::ClientCapabilities>,
+        #[prost(message, optional, tag = "4")]
+        pub identity: ::core::option::Option<super::ResourceIdentityData>,
     }
     #[derive(Clone, PartialEq, ::prost::Message)]
     pub struct ImportedResource {
@@ -703,6 +953,8 @@ pub mod import_resource_state {
         pub state: ::core::option::Option<super::DynamicValue>,
         #[prost(bytes = "vec", tag = "3")]
         pub private: ::prost::alloc::vec::Vec<u8>,
+        #[prost(message, optional, tag = "4")]
+        pub identity: ::core::option::Option<super::ResourceIdentityData>,
     }
     #[derive(Clone, PartialEq, ::prost::Message)]
     pub struct Response {
@@ -710,6 +962,10 @@ pub mod import_resource_state {
         pub imported_resources: ::prost::alloc::vec::Vec<ImportedResource>,
         #[prost(message, repeated, tag = "2")]
         pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
+        /// deferred is set if the provider is deferring the change. If set the caller
+        /// needs to handle the deferral.
+        #[prost(message, optional, tag = "3")]
+        pub deferred: ::core::option::Option<super::Deferred>,
     }
 }
 #[derive(Clone, Copy, PartialEq, ::prost::Message)]
@@ -739,6 +995,15 @@ pub mod move_resource_state {
         /// The private state of the resource being moved.
         #[prost(bytes = "vec", tag = "6")]
         pub source_private: ::prost::alloc::vec::Vec<u8>,
+        /// The raw identity of the resource being moved. Only the json field is
+        /// populated, as there should be no legacy providers using the flatmap
+        /// format that support newly introduced RPCs.
+        #[prost(message, optional, tag = "7")]
+        pub source_identity: ::core::option::Option<super::RawState>,
+        /// The identity schema version of the resource type that the resource
+        /// is being moved from.
+        #[prost(int64, tag = "8")]
+        pub source_identity_schema_version: i64,
     }
     #[derive(Clone, PartialEq, ::prost::Message)]
     pub struct Response {
@@ -751,6 +1016,8 @@ pub mod move_resource_state {
         /// The private state of the resource after it has been moved.
         #[prost(bytes = "vec", tag = "3")]
         pub target_private: ::prost::alloc::vec::Vec<u8>,
+        #[prost(message, optional, tag = "4")]
+        pub target_identity: ::core::option::Option<super::ResourceIdentityData>,
     }
 }
 #[derive(Clone, Copy, PartialEq, ::prost::Message)]
@@ -765,12 +1032,83 @@ pub mod read_data_source {
         pub config: ::core::option::Option<super::DynamicValue>,
         #[prost(message, optional, tag = "3")]
         pub provider_meta: ::core::option::Option<super::DynamicValue>,
+        #[prost(message, optional, tag = "4")]
+        pub client_capabilities: ::core::option::Option<super::ClientCapabilities>,
     }
     #[derive(Clone, PartialEq, ::prost::Message)]
     pub struct Response {
         #[prost(message, optional, tag = "1")]
         pub state: ::core::option::Option<super::DynamicValue>,
         #[prost(message, repeated, tag = "2")]
+        pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
+        /// deferred is set if the provider is deferring the change. If set the caller
+        /// needs to handle the deferral.
+        #[prost(message, optional, tag = "3")]
+        pub deferred: ::core::option::Option<super::Deferred>,
+    }
+}
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct OpenEphemeralResource {}
+/// Nested message and enum types in `OpenEphemeralResource`.
+pub mod open_ephemeral_resource {
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Request {
+        #[prost(string, tag = "1")]
+        pub type_name: ::prost::alloc::string::String,
+        #[prost(message, optional, tag = "2")]
+        pub config: ::core::option::Option<super::DynamicValue>,
+        #[prost(message, optional, tag = "3")]
+        pub client_capabilities: ::core::option::Option<super::ClientCapabilities>,
+    }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Response {
+        #[prost(message, repeated, tag = "1")]
+        pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
+        #[prost(message, optional, tag = "2")]
+        pub renew_at: ::core::option::Option<::prost_types::Timestamp>,
+        #[prost(message, optional, tag = "3")]
+        pub result: ::core::option::Option<super::DynamicValue>,
+        #[prost(bytes = "vec", optional, tag = "4")]
+        pub private: ::core::option::Option<::prost::alloc::vec::Vec<u8>>,
+        #[prost(message, optional, tag = "5")]
+        pub deferred: ::core::option::Option<super::Deferred>,
+    }
+}
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct RenewEphemeralResource {}
+/// Nested message and enum types in `RenewEphemeralResource`.
+pub mod renew_ephemeral_resource {
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Request {
+        #[prost(string, tag = "1")]
+        pub type_name: ::prost::alloc::string::String,
+        #[prost(bytes = "vec", optional, tag = "2")]
+        pub private: ::core::option::Option<::prost::alloc::vec::Vec<u8>>,
+    }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Response {
+        #[prost(message, repeated, tag = "1")]
+        pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
+        #[prost(message, optional, tag = "2")]
+        pub renew_at: ::core::option::Option<::prost_types::Timestamp>,
+        #[prost(bytes = "vec", optional, tag = "3")]
+        pub private: ::core::option::Option<::prost::alloc::vec::Vec<u8>>,
+    }
+}
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct CloseEphemeralResource {}
+/// Nested message and enum types in `CloseEphemeralResource`.
+pub mod close_ephemeral_resource {
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Request {
+        #[prost(string, tag = "1")]
+        pub type_name: ::prost::alloc::string::String,
+        #[prost(bytes = "vec", optional, tag = "2")]
+        pub private: ::core::option::Option<::prost::alloc::vec::Vec<u8>>,
+    }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Response {
+        #[prost(message, repeated, tag = "1")]
         pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
     }
 }
@@ -862,7 +1200,9 @@ pub mod provider_server {
         ) -> std::result::Result<
             tonic::Response<super::get_metadata::Response>,
             tonic::Status,
-        >;
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
         /// GetSchema returns schema information for the provider, data resources,
         /// and managed resources.
         async fn get_provider_schema(
@@ -871,35 +1211,67 @@ pub mod provider_server {
         ) -> std::result::Result<
             tonic::Response<super::get_provider_schema::Response>,
             tonic::Status,
-        >;
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
         async fn validate_provider_config(
             &self,
             request: tonic::Request<super::validate_provider_config::Request>,
         ) -> std::result::Result<
             tonic::Response<super::validate_provider_config::Response>,
             tonic::Status,
-        >;
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
         async fn validate_resource_config(
             &self,
             request: tonic::Request<super::validate_resource_config::Request>,
         ) -> std::result::Result<
             tonic::Response<super::validate_resource_config::Response>,
             tonic::Status,
-        >;
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
         async fn validate_data_resource_config(
             &self,
             request: tonic::Request<super::validate_data_resource_config::Request>,
         ) -> std::result::Result<
             tonic::Response<super::validate_data_resource_config::Response>,
             tonic::Status,
-        >;
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
         async fn upgrade_resource_state(
             &self,
             request: tonic::Request<super::upgrade_resource_state::Request>,
         ) -> std::result::Result<
             tonic::Response<super::upgrade_resource_state::Response>,
             tonic::Status,
-        >;
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
+        /// GetResourceIdentitySchemas returns the identity schemas for all managed
+        /// resources.
+        async fn get_resource_identity_schemas(
+            &self,
+            request: tonic::Request<super::get_resource_identity_schemas::Request>,
+        ) -> std::result::Result<
+            tonic::Response<super::get_resource_identity_schemas::Response>,
+            tonic::Status,
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
+        /// UpgradeResourceIdentityData should return the upgraded resource identity
+        /// data for a managed resource type.
+        async fn upgrade_resource_identity(
+            &self,
+            request: tonic::Request<super::upgrade_resource_identity::Request>,
+        ) -> std::result::Result<
+            tonic::Response<super::upgrade_resource_identity::Response>,
+            tonic::Status,
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
         /// ////// One-time initialization, called before other functions below
         async fn configure_provider(
             &self,
@@ -907,7 +1279,9 @@ pub mod provider_server {
         ) -> std::result::Result<
             tonic::Response<super::configure_provider::Response>,
             tonic::Status,
-        >;
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
         /// ////// Managed Resource Lifecycle
         async fn read_resource(
             &self,
@@ -915,42 +1289,91 @@ pub mod provider_server {
         ) -> std::result::Result<
             tonic::Response<super::read_resource::Response>,
             tonic::Status,
-        >;
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
         async fn plan_resource_change(
             &self,
             request: tonic::Request<super::plan_resource_change::Request>,
         ) -> std::result::Result<
             tonic::Response<super::plan_resource_change::Response>,
             tonic::Status,
-        >;
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
         async fn apply_resource_change(
             &self,
             request: tonic::Request<super::apply_resource_change::Request>,
         ) -> std::result::Result<
             tonic::Response<super::apply_resource_change::Response>,
             tonic::Status,
-        >;
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
         async fn import_resource_state(
             &self,
             request: tonic::Request<super::import_resource_state::Request>,
         ) -> std::result::Result<
             tonic::Response<super::import_resource_state::Response>,
             tonic::Status,
-        >;
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
         async fn move_resource_state(
             &self,
             request: tonic::Request<super::move_resource_state::Request>,
         ) -> std::result::Result<
             tonic::Response<super::move_resource_state::Response>,
             tonic::Status,
-        >;
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
         async fn read_data_source(
             &self,
             request: tonic::Request<super::read_data_source::Request>,
         ) -> std::result::Result<
             tonic::Response<super::read_data_source::Response>,
             tonic::Status,
-        >;
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
+        /// ////// Ephemeral Resource Lifecycle
+        async fn validate_ephemeral_resource_config(
+            &self,
+            request: tonic::Request<super::validate_ephemeral_resource_config::Request>,
+        ) -> std::result::Result<
+            tonic::Response<super::validate_ephemeral_resource_config::Response>,
+            tonic::Status,
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
+        async fn open_ephemeral_resource(
+            &self,
+            request: tonic::Request<super::open_ephemeral_resource::Request>,
+        ) -> std::result::Result<
+            tonic::Response<super::open_ephemeral_resource::Response>,
+            tonic::Status,
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
+        async fn renew_ephemeral_resource(
+            &self,
+            request: tonic::Request<super::renew_ephemeral_resource::Request>,
+        ) -> std::result::Result<
+            tonic::Response<super::renew_ephemeral_resource::Response>,
+            tonic::Status,
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
+        async fn close_ephemeral_resource(
+            &self,
+            request: tonic::Request<super::close_ephemeral_resource::Request>,
+        ) -> std::result::Result<
+            tonic::Response<super::close_ephemeral_resource::Response>,
+            tonic::Status,
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
         /// GetFunctions returns the definitions of all functions.
         async fn get_functions(
             &self,
@@ -958,7 +1381,9 @@ pub mod provider_server {
         ) -> std::result::Result<
             tonic::Response<super::get_functions::Response>,
             tonic::Status,
-        >;
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
         /// ////// Provider-contributed Functions
         async fn call_function(
             &self,
@@ -966,7 +1391,9 @@ pub mod provider_server {
         ) -> std::result::Result<
             tonic::Response<super::call_function::Response>,
             tonic::Status,
-        >;
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
         /// ////// Graceful Shutdown
         async fn stop_provider(
             &self,
@@ -974,7 +1401,9 @@ pub mod provider_server {
         ) -> std::result::Result<
             tonic::Response<super::stop_provider::Response>,
             tonic::Status,
-        >;
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
     }
     #[derive(Debug)]
     pub struct ProviderServer<T> {
@@ -1340,6 +1769,107 @@ pub mod provider_server {
                     };
                     Box::pin(fut)
                 }
+                "/tfplugin6.Provider/GetResourceIdentitySchemas" => {
+                    #[allow(non_camel_case_types)]
+                    struct GetResourceIdentitySchemasSvc<T: Provider>(pub Arc<T>);
+                    impl<
+                        T: Provider,
+                    > tonic::server::UnaryService<
+                        super::get_resource_identity_schemas::Request,
+                    > for GetResourceIdentitySchemasSvc<T> {
+                        type Response = super::get_resource_identity_schemas::Response;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<
+                                super::get_resource_identity_schemas::Request,
+                            >,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Provider>::get_resource_identity_schemas(
+                                        &inner,
+                                        request,
+                                    )
+                                    .await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = GetResourceIdentitySchemasSvc(inner);
+                        let codec = tonic::codec::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/tfplugin6.Provider/UpgradeResourceIdentity" => {
+                    #[allow(non_camel_case_types)]
+                    struct UpgradeResourceIdentitySvc<T: Provider>(pub Arc<T>);
+                    impl<
+                        T: Provider,
+                    > tonic::server::UnaryService<
+                        super::upgrade_resource_identity::Request,
+                    > for UpgradeResourceIdentitySvc<T> {
+                        type Response = super::upgrade_resource_identity::Response;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<
+                                super::upgrade_resource_identity::Request,
+                            >,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Provider>::upgrade_resource_identity(&inner, request)
+                                    .await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = UpgradeResourceIdentitySvc(inner);
+                        let codec = tonic::codec::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
                 "/tfplugin6.Provider/ConfigureProvider" => {
                     #[allow(non_camel_case_types)]
                     struct ConfigureProviderSvc<T: Provider>(pub Arc<T>);
@@ -1646,6 +2176,205 @@ pub mod provider_server {
                     let inner = self.inner.clone();
                     let fut = async move {
                         let method = ReadDataSourceSvc(inner);
+                        let codec = tonic::codec::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/tfplugin6.Provider/ValidateEphemeralResourceConfig" => {
+                    #[allow(non_camel_case_types)]
+                    struct ValidateEphemeralResourceConfigSvc<T: Provider>(pub Arc<T>);
+                    impl<
+                        T: Provider,
+                    > tonic::server::UnaryService<
+                        super::validate_ephemeral_resource_config::Request,
+                    > for ValidateEphemeralResourceConfigSvc<T> {
+                        type Response = super::validate_ephemeral_resource_config::Response;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<
+                                super::validate_ephemeral_resource_config::Request,
+                            >,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Provider>::validate_ephemeral_resource_config(
+                                        &inner,
+                                        request,
+                                    )
+                                    .await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = ValidateEphemeralResourceConfigSvc(inner);
+                        let codec = tonic::codec::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/tfplugin6.Provider/OpenEphemeralResource" => {
+                    #[allow(non_camel_case_types)]
+                    struct OpenEphemeralResourceSvc<T: Provider>(pub Arc<T>);
+                    impl<
+                        T: Provider,
+                    > tonic::server::UnaryService<
+                        super::open_ephemeral_resource::Request,
+                    > for OpenEphemeralResourceSvc<T> {
+                        type Response = super::open_ephemeral_resource::Response;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<
+                                super::open_ephemeral_resource::Request,
+                            >,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Provider>::open_ephemeral_resource(&inner, request)
+                                    .await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = OpenEphemeralResourceSvc(inner);
+                        let codec = tonic::codec::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/tfplugin6.Provider/RenewEphemeralResource" => {
+                    #[allow(non_camel_case_types)]
+                    struct RenewEphemeralResourceSvc<T: Provider>(pub Arc<T>);
+                    impl<
+                        T: Provider,
+                    > tonic::server::UnaryService<
+                        super::renew_ephemeral_resource::Request,
+                    > for RenewEphemeralResourceSvc<T> {
+                        type Response = super::renew_ephemeral_resource::Response;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<
+                                super::renew_ephemeral_resource::Request,
+                            >,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Provider>::renew_ephemeral_resource(&inner, request)
+                                    .await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = RenewEphemeralResourceSvc(inner);
+                        let codec = tonic::codec::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/tfplugin6.Provider/CloseEphemeralResource" => {
+                    #[allow(non_camel_case_types)]
+                    struct CloseEphemeralResourceSvc<T: Provider>(pub Arc<T>);
+                    impl<
+                        T: Provider,
+                    > tonic::server::UnaryService<
+                        super::close_ephemeral_resource::Request,
+                    > for CloseEphemeralResourceSvc<T> {
+                        type Response = super::close_ephemeral_resource::Response;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<
+                                super::close_ephemeral_resource::Request,
+                            >,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Provider>::close_ephemeral_resource(&inner, request)
+                                    .await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = CloseEphemeralResourceSvc(inner);
                         let codec = tonic::codec::ProstCodec::default();
                         let mut grpc = tonic::server::Grpc::new(codec)
                             .apply_compression_config(
