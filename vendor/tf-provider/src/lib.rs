@@ -31,6 +31,7 @@ mod raw;
 mod resource;
 mod server;
 mod tf6provider;
+mod tls;
 mod utils;
 
 pub mod schema;
@@ -48,7 +49,7 @@ pub use diagnostics::{Diagnostic, Diagnostics};
 pub use function::{DynamicFunction, Function};
 pub use provider::{DynamicProvider, Provider};
 pub use resource::{DynamicResource, Resource};
-pub use server::{serve, serve_dynamic};
+pub use server::{serve, serve_dynamic, INSECURE_NO_MTLS};
 
 #[macro_export]
 /// Build a hash map

@@ -24,13 +24,9 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{anyhow, Result};
 use base64::Engine;
-use futures::TryFutureExt;
-use rcgen::{BasicConstraints, IsCa};
-use time::ext::NumericalDuration;
-use tokio::try_join;
-use tokio_stream::wrappers::TcpListenerStream;
+use tokio_stream::wrappers::{ReceiverStream, TcpListenerStream};
+use tokio_stream::StreamExt;
 use tokio_util::sync::CancellationToken;
-use tonic::transport::{Identity, ServerTlsConfig};
 use tower_http::trace::TraceLayer;
 
 use crate::function::DynamicFunction;
@@ -44,6 +40,7 @@ use crate::data_source::DynamicDataSource;
 use crate::plugin::GrpcIo;
 use crate::provider::DynamicProvider;
 use crate::resource::DynamicResource;
+use crate::tls::ServerTls;
 use crate::{schema::Schema, Diagnostics};
 
 const CORE_PROTOCOL_VERSION: u8 = 1;
@@ -190,9 +187,20 @@ pub async fn serve<U: ToString, V: DynamicProvider>(name: U, provider: V) -> Res
 ///
 /// [`serve`]
 pub async fn serve_dynamic(name: String, provider: Box<dyn DynamicProvider>) -> Result<()> {
+    let tls = match env::var("PLUGIN_CLIENT_CERT") {
+        Ok(pem) if !pem.trim().is_empty() => Some(ServerTls::new(&pem)?),
+        _ if env::var_os(INSECURE_NO_MTLS).is_some_and(|v| v == "1") => None,
+        _ => {
+            return Err(anyhow!(
+                "PLUGIN_CLIENT_CERT is not set: this plugin only serves Terraform (or OpenTofu) over mutual TLS, \
+                 and is started by them. Set {INSECURE_NO_MTLS}=1 to serve without TLS (tests only)."
+            ))
+        }
+    };
+
     let server = Arc::new(Server::new(name, provider));
     let addrs = SockAddrIter::new()?;
-    let (tcp_stream, endpoint) = listen(addrs)?;
+    let (listener, endpoint) = listen(addrs)?;
 
     if let Ok(path) = env::var("PLUGIN_LOG_FILE") {
         let log_file = File::create(path)?;
@@ -203,33 +211,88 @@ pub async fn serve_dynamic(name: String, provider: Box<dyn DynamicProvider>) -> 
             .init();
     }
 
-    let tls_config = TlsConfig::new()?;
-
-    let serve = tls_config
-        .builder()?
+    let router = tonic::transport::server::Server::builder()
         .layer(TraceLayer::new_for_grpc())
         .add_service(GrpcBrokerServer::new(server.clone()))
         .add_service(GrpcControllerServer::new(server.clone()))
         .add_service(GrpcStdioServer::new(server.clone()))
-        .add_service(ProviderServer::new(server.clone()))
-        .serve_with_incoming_shutdown(tcp_stream, server.cancellation_token.cancelled());
+        .add_service(ProviderServer::new(server.clone()));
+    let shutdown = server.cancellation_token.clone();
 
-    async fn info(endpoint: &str, der: &[u8]) -> Result<()> {
-        println!(
-            "{}|6|tcp|{}|grpc|{}",
-            CORE_PROTOCOL_VERSION,
-            endpoint,
-            base64::engine::general_purpose::STANDARD_NO_PAD.encode(der),
-        );
-        Ok(())
+    println!(
+        "{}|6|tcp|{}|grpc|{}",
+        CORE_PROTOCOL_VERSION,
+        endpoint,
+        tls.as_ref()
+            .map(|tls| base64::engine::general_purpose::STANDARD_NO_PAD.encode(&tls.cert))
+            .unwrap_or_default(),
+    );
+    std::io::Write::flush(&mut std::io::stdout())?;
+
+    match tls {
+        Some(tls) => {
+            let incoming = tls_incoming(listener, tls, shutdown.clone());
+            router
+                .serve_with_incoming_shutdown(incoming, shutdown.cancelled_owned())
+                .await?
+        }
+        None => {
+            let incoming = TcpListenerStream::new(listener).map(|tcp| {
+                let tcp = tcp?;
+                tcp.set_nodelay(true)?;
+                Ok::<_, std::io::Error>(tcp)
+            });
+            router
+                .serve_with_incoming_shutdown(incoming, shutdown.cancelled_owned())
+                .await?
+        }
     }
-
-    try_join!(
-        serve.map_err(|e| anyhow!(e)),
-        info(&endpoint, tls_config.cert.as_slice()),
-    )?;
-
     Ok(())
+}
+
+/// Set to `1` to serve without TLS when `PLUGIN_CLIENT_CERT` is absent. For tests only: without mutual
+/// TLS any local process can call the provider with the credentials it was configured with.
+pub const INSECURE_NO_MTLS: &str = "TF_PROVIDER_INSECURE_NO_MTLS";
+
+/// The TLS connections of `listener`: each accepted socket gets `TCP_NODELAY` (small gRPC replies
+/// must not wait for the peer's delayed ACK) and its own handshake task, so that a client that never
+/// completes one delays nobody. Connections that fail the handshake (no or a wrong client
+/// certificate) are dropped.
+fn tls_incoming(
+    listener: tokio::net::TcpListener,
+    tls: ServerTls,
+    shutdown: CancellationToken,
+) -> ReceiverStream<std::io::Result<tokio_rustls::server::TlsStream<tokio::net::TcpStream>>> {
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls.config);
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    tokio::spawn(async move {
+        loop {
+            let accepted = tokio::select! {
+                accepted = listener.accept() => accepted,
+                _ = shutdown.cancelled() => break,
+            };
+            let tcp = match accepted {
+                Ok((tcp, _)) => tcp,
+                Err(e) => {
+                    tracing::warn!("accept failed: {e}");
+                    continue;
+                }
+            };
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::warn!("TCP_NODELAY: {e}");
+            }
+            let (acceptor, tx) = (acceptor.clone(), tx.clone());
+            tokio::spawn(async move {
+                match acceptor.accept(tcp).await {
+                    Ok(stream) => {
+                        let _ = tx.send(Ok(stream)).await;
+                    }
+                    Err(e) => tracing::warn!("refused a connection: TLS handshake failed: {e}"),
+                }
+            });
+        }
+    });
+    ReceiverStream::new(rx)
 }
 
 #[derive(Copy, Clone)]
@@ -286,76 +349,10 @@ impl std::net::ToSocketAddrs for SockAddrIter {
     }
 }
 
-fn listen(addrs: SockAddrIter) -> Result<(TcpListenerStream, String)> {
+fn listen(addrs: SockAddrIter) -> Result<(tokio::net::TcpListener, String)> {
     let listener = std::net::TcpListener::bind(addrs)?;
     listener.set_nonblocking(true)?;
     let endpoint = listener.local_addr()?.to_string();
     let listener = tokio::net::TcpListener::from_std(listener)?;
-    Ok((TcpListenerStream::new(listener), endpoint))
-}
-
-struct TlsConfig {
-    server: Option<ServerTlsConfig>,
-    cert: Vec<u8>,
-}
-
-impl TlsConfig {
-    fn new() -> Result<Self> {
-        let env_cert = env::var("PLUGIN_CLIENT_CERT").unwrap_or_default();
-        if env_cert.is_empty() {
-            return Ok(Self {
-                server: None,
-                cert: Default::default(),
-            });
-        }
-
-        // Read the client certificate
-        let client_cert = tonic::transport::Certificate::from_pem(env_cert);
-
-        // Parameters to generate the server certificate
-        let mut cp = rcgen::CertificateParams::new(["localhost".to_string()])?;
-        cp.not_before = time::OffsetDateTime::now_utc().saturating_sub(30.seconds());
-        cp.not_after = time::OffsetDateTime::now_utc().saturating_add((30 * 365).days());
-        let mut dn = rcgen::DistinguishedName::new();
-        dn.push(rcgen::DnType::OrganizationName, "Hashicorp");
-        dn.push(rcgen::DnType::CommonName, "localhost");
-        cp.distinguished_name = dn;
-        cp.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        cp.key_usages = vec![
-            rcgen::KeyUsagePurpose::DigitalSignature,
-            rcgen::KeyUsagePurpose::KeyEncipherment,
-            rcgen::KeyUsagePurpose::KeyAgreement,
-            rcgen::KeyUsagePurpose::KeyCertSign,
-        ];
-        cp.extended_key_usages = vec![
-            rcgen::ExtendedKeyUsagePurpose::ClientAuth,
-            rcgen::ExtendedKeyUsagePurpose::ServerAuth,
-        ];
-        cp.key_identifier_method = rcgen::KeyIdMethod::Sha512;
-
-        // Generate the server certificate and its keys
-        let keypair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384)?;
-        let server_cert = cp.self_signed(&keypair)?;
-
-        let tls_config = ServerTlsConfig::new()
-            .client_ca_root(client_cert)
-            .client_auth_optional(true)
-            .identity(Identity::from_pem(
-                server_cert.pem(),
-                keypair.serialize_pem(),
-            ));
-
-        Ok(Self {
-            server: Some(tls_config),
-            cert: server_cert.der().to_vec(),
-        })
-    }
-
-    fn builder(&self) -> Result<tonic::transport::server::Server> {
-        if let Some(ref tls_config) = &self.server {
-            Ok(tonic::transport::server::Server::builder().tls_config(tls_config.clone())?)
-        } else {
-            Ok(tonic::transport::server::Server::builder())
-        }
-    }
+    Ok((listener, endpoint))
 }
