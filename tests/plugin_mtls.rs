@@ -91,7 +91,11 @@ impl ServerCertVerifier for PinnedServer {
         _: &[u8],
         _: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        assert_eq!(end_entity.as_ref(), self.0.as_slice(), "the announced server certificate");
+        assert_eq!(
+            end_entity.as_ref(),
+            self.0.as_slice(),
+            "the announced server certificate"
+        );
         Ok(ServerCertVerified::assertion())
     }
     fn verify_tls12_signature(
@@ -166,16 +170,25 @@ async fn connections_without_terraforms_client_certificate_are_refused() {
     let plugin = launch(&pem);
 
     let anonymous = speak_h2(&plugin, None).await;
-    assert!(anonymous.is_err(), "served without a client certificate: {anonymous:?}");
+    assert!(
+        anonymous.is_err(),
+        "served without a client certificate: {anonymous:?}"
+    );
     let (_, other_cert, other_key) = client_identity();
     let impostor = speak_h2(&plugin, Some((other_cert, other_key))).await;
-    assert!(impostor.is_err(), "served another client certificate: {impostor:?}");
+    assert!(
+        impostor.is_err(),
+        "served another client certificate: {impostor:?}"
+    );
 
     // The holder of PLUGIN_CLIENT_CERT is served: the server's HTTP/2 SETTINGS frame (type 4).
     let served = speak_h2(&plugin, Some((cert, key)))
         .await
         .expect("Terraform's certificate is accepted");
-    assert!(served.len() >= 9 && served[3] == 4, "not an HTTP/2 SETTINGS frame: {served:?}");
+    assert!(
+        served.len() >= 9 && served[3] == 4,
+        "not an HTTP/2 SETTINGS frame: {served:?}"
+    );
 }
 
 #[test]
@@ -188,7 +201,11 @@ fn without_plugin_client_cert_the_plugin_does_not_start() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(out.stdout.is_empty(), "printed a handshake line: {:?}", out.stdout);
+    assert!(
+        out.stdout.is_empty(),
+        "printed a handshake line: {:?}",
+        out.stdout
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("PLUGIN_CLIENT_CERT") && stderr.contains("TF_PROVIDER_INSECURE_NO_MTLS"),
@@ -199,7 +216,10 @@ fn without_plugin_client_cert_the_plugin_does_not_start() {
 #[test]
 fn version_and_help_answer_at_once() {
     for (arg, want) in [
-        ("--version", format!("terraform-provider-nac {}\n", env!("CARGO_PKG_VERSION"))),
+        (
+            "--version",
+            format!("terraform-provider-nac {}\n", env!("CARGO_PKG_VERSION")),
+        ),
         ("--help", "Usage: terraform-provider-nac".to_string()),
     ] {
         let started = Instant::now();

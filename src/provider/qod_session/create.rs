@@ -49,6 +49,8 @@ enum Waited {
     Gone,
     TimedOut(SessionInfo),
     Failed(SessionInfo, crate::client::ApiError),
+    /// Terraform asked the provider to stop (Ctrl-C).
+    Stopped(SessionInfo),
 }
 
 async fn wait_until_settled(
@@ -59,6 +61,7 @@ async fn wait_until_settled(
     let deadline = tokio::time::Instant::now() + timeout;
     // Short first: a sandbox or a fast network settles within tens of milliseconds.
     let mut interval = Duration::from_millis(25);
+    let stop = tf_provider::stop_signal();
     loop {
         match session.qos_status {
             QosStatus::Available => return Waited::Available(session),
@@ -69,13 +72,20 @@ async fn wait_until_settled(
         if now >= deadline {
             return Waited::TimedOut(session);
         }
-        tokio::time::sleep(interval.min(deadline - now)).await;
+        tokio::select! {
+            _ = tokio::time::sleep(interval.min(deadline - now)) => {}
+            _ = stop.cancelled() => return Waited::Stopped(session),
+        }
         interval = interval.mul_f64(1.5).min(Duration::from_secs(2));
         log::debug!(
             "polling QoS session {} until it is AVAILABLE",
             session.session_id
         );
-        session = match client.get_session(&session.session_id).await {
+        let polled = tokio::select! {
+            polled = client.get_session(&session.session_id) => polled,
+            _ = stop.cancelled() => return Waited::Stopped(session),
+        };
+        session = match polled {
             Ok(Some(s)) => s,
             Ok(None) => return Waited::Gone,
             Err(e) => return Waited::Failed(session, e),
@@ -184,6 +194,19 @@ pub(super) async fn create(
                 format!(
                     "Session {id} was still {} after {timeout:?} (timeouts.create). It is kept in state as \
                      tainted, so the next apply replaces it.",
+                    session.qos_status.as_str()
+                ),
+            );
+            Some((state, None))
+        }
+        Waited::Stopped(session) => {
+            // Keep the session: in state (tainted unless AVAILABLE) nothing is orphaned.
+            set_computed(&mut state, &session);
+            root_error(diags,
+                "Interrupted while waiting for the QoS session",
+                format!(
+                    "Terraform was interrupted while session {id} was {}. It is kept in state (tainted): the \
+                     next plan refreshes it and replaces it, or `terraform destroy` deletes it.",
                     session.qos_status.as_str()
                 ),
             );

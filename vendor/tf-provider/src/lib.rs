@@ -49,7 +49,8 @@ pub use diagnostics::{Diagnostic, Diagnostics};
 pub use function::{DynamicFunction, Function};
 pub use provider::{DynamicProvider, Provider};
 pub use resource::{DynamicResource, Resource};
-pub use server::{serve, serve_dynamic, INSECURE_NO_MTLS};
+pub use server::{serve, serve_dynamic, stop_signal, INSECURE_NO_MTLS};
+pub use tokio_util::sync::CancellationToken;
 
 #[macro_export]
 /// Build a hash map

@@ -80,6 +80,7 @@ impl grpc_controller_server::GrpcController for Arc<Server> {
         &self,
         _request: tonic::Request<Empty>,
     ) -> Result<tonic::Response<Empty>, tonic::Status> {
+        crate::server::stop_signal().cancel();
         self.cancellation_token.cancel();
 
         Ok(Response::new(Empty {}))

@@ -155,6 +155,14 @@ impl Server {
     }
 }
 
+/// Cancelled when Terraform calls `StopProvider` (e.g. on Ctrl-C): long operations of resources and
+/// data sources should watch it (`stop_signal().cancelled().await`) and return promptly, leaving
+/// state that says what happened. One per process, like the provider it serves.
+pub fn stop_signal() -> CancellationToken {
+    static STOP: std::sync::OnceLock<CancellationToken> = std::sync::OnceLock::new();
+    STOP.get_or_init(CancellationToken::new).clone()
+}
+
 /// Serve the provider
 ///
 /// # Arguments

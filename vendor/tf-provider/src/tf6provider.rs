@@ -618,7 +618,9 @@ impl tf::provider_server::Provider for Arc<Server> {
         &self,
         _request: tonic::Request<tf::stop_provider::Request>,
     ) -> Result<tonic::Response<tf::stop_provider::Response>, tonic::Status> {
-        self.cancellation_token.cancel();
+        // Stop in-flight operations, but keep serving: Terraform still waits for their answers (and
+        // ends the process with the controller's Shutdown). Upstream shut the server down here.
+        crate::server::stop_signal().cancel();
 
         Ok(tonic::Response::new(tf::stop_provider::Response {
             error: "".to_string(),
