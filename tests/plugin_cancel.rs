@@ -23,13 +23,19 @@ fn sigint_during_a_long_activation_keeps_the_session_in_state() {
     // Wait until the session exists (the provider is then polling it), then interrupt.
     let waiting = Instant::now();
     while tf.sandbox_sessions().is_empty() {
-        assert!(waiting.elapsed() < Duration::from_secs(60), "no session was created");
+        assert!(
+            waiting.elapsed() < Duration::from_secs(60),
+            "no session was created"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     std::thread::sleep(Duration::from_millis(300));
     let interrupted = Instant::now();
     // SAFETY: signals our own child process.
-    assert_eq!(unsafe { libc::kill(apply.id() as libc::pid_t, libc::SIGINT) }, 0);
+    assert_eq!(
+        unsafe { libc::kill(apply.id() as libc::pid_t, libc::SIGINT) },
+        0
+    );
     let status = loop {
         if let Some(status) = apply.try_wait().unwrap() {
             break status;
@@ -46,7 +52,10 @@ fn sigint_during_a_long_activation_keeps_the_session_in_state() {
     eprintln!("terraform exited {status} {took:?} after SIGINT");
     assert!(!status.success(), "an interrupted apply reports failure");
     assert!(took < Duration::from_secs(5), "exit took {took:?}");
-    assert!(stderr.contains("Interrupted while waiting for the QoS session"), "{stderr}");
+    assert!(
+        stderr.contains("Interrupted while waiting for the QoS session"),
+        "{stderr}"
+    );
 
     let sessions = tf.sandbox_sessions();
     assert_eq!(sessions.len(), 1, "{sessions:?}");
@@ -55,7 +64,10 @@ fn sigint_during_a_long_activation_keeps_the_session_in_state() {
     )
     .unwrap();
     let instance = &state["resources"][0]["instances"][0];
-    assert_eq!(instance["attributes"]["id"], sessions[0].session_id.as_str());
+    assert_eq!(
+        instance["attributes"]["id"],
+        sessions[0].session_id.as_str()
+    );
     assert_eq!(instance["attributes"]["status"], "REQUESTED");
     assert_eq!(instance["status"], "tainted", "{instance}");
 

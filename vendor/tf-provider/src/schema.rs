@@ -185,7 +185,6 @@ fn cvt_attributes_tf6(
     attrs
         .iter()
         .map(|(name, attr)| {
-            let attr_type = attr.attr_type.to_string().into();
             let nested = match &attr.attr_type {
                 AttributeType::AttributeSingle(attrs) => Some((NestingMode::Single, attrs)),
                 AttributeType::AttributeList(attrs) => Some((NestingMode::List, attrs)),
@@ -196,13 +195,16 @@ fn cvt_attributes_tf6(
             .map(|(nesting_mode, attrs)| Object {
                 attributes: cvt_attributes_tf6(attrs),
                 nesting: nesting_mode as i32,
+                // Deprecated in the protocol (Terraform ignores them for nested attributes).
                 min_items: 0,
-                max_items: if nesting_mode == NestingMode::Single {
-                    1
-                } else {
-                    i64::MAX
-                },
+                max_items: 0,
             });
+            // Either a type or a nested type, never both: Terraform rejects an attribute with both.
+            let attr_type = if nested.is_some() {
+                Vec::new()
+            } else {
+                attr.attr_type.to_string().into()
+            };
             tfplugin6::schema::Attribute {
                 name: name.clone(),
                 r#type: attr_type,
@@ -542,6 +544,76 @@ impl From<&FunctionSchema> for tfplugin6::Function {
                 Some(msg) => msg.clone(),
                 None => String::new(),
             },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attribute(attr_type: AttributeType) -> Attribute {
+        Attribute {
+            attr_type,
+            constraint: AttributeConstraint::Optional,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn nested_attributes_send_a_nested_type_and_no_type() {
+        let inner: HashMap<String, Attribute> = [
+            ("start".to_string(), attribute(AttributeType::Number)),
+            ("end".to_string(), attribute(AttributeType::Number)),
+        ]
+        .into();
+        let block = Block {
+            attributes: [
+                ("name".to_string(), attribute(AttributeType::String)),
+                (
+                    "ranges".to_string(),
+                    attribute(AttributeType::AttributeList(inner.clone())),
+                ),
+                (
+                    "one".to_string(),
+                    attribute(AttributeType::AttributeSingle(inner)),
+                ),
+            ]
+            .into(),
+            ..Default::default()
+        };
+        let converted = tfplugin6::schema::Block::from(&block);
+        let get = |name: &str| {
+            converted
+                .attributes
+                .iter()
+                .find(|a| a.name == name)
+                .unwrap()
+                .clone()
+        };
+
+        let name = get("name");
+        assert_eq!(name.r#type, b"\"string\"");
+        assert!(name.nested_type.is_none());
+
+        for (attr, nesting) in [
+            ("ranges", tfplugin6::schema::object::NestingMode::List),
+            ("one", tfplugin6::schema::object::NestingMode::Single),
+        ] {
+            let ranges = get(attr);
+            assert!(
+                ranges.r#type.is_empty(),
+                "{attr}: type and nested_type both sent"
+            );
+            let nested = ranges.nested_type.expect("nested_type");
+            assert_eq!(nested.nesting, nesting as i32, "{attr}");
+            let mut names: Vec<_> = nested.attributes.iter().map(|a| a.name.as_str()).collect();
+            names.sort();
+            assert_eq!(names, ["end", "start"]);
+            assert!(nested
+                .attributes
+                .iter()
+                .all(|a| a.r#type == b"\"number\"" && a.optional));
         }
     }
 }
