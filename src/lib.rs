@@ -3,7 +3,6 @@
 
 pub mod client;
 pub mod docs;
-pub mod handshake;
 pub mod logging;
 pub mod parent_watch;
 pub mod provider;

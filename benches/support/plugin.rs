@@ -34,6 +34,8 @@ pub fn time_to_handshake(binary: &Path, launch: &Launch, runs: usize) -> anyhow:
             .env(MAGIC_COOKIE.0, MAGIC_COOKIE.1)
             .env("PLUGIN_PROTOCOL_VERSIONS", "6")
             .env_remove("PLUGIN_CLIENT_CERT")
+            // Without a client certificate the plugin only starts when told to serve without mTLS.
+            .env(tf_provider::INSECURE_NO_MTLS, "1")
             .env_remove("NAC_PLUGIN_NAGLE")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

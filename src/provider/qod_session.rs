@@ -250,7 +250,17 @@ impl Resource for QodSessionResource {
         if let (Some(old), Some(new)) = (whole(&prior_state.duration), whole(&state.duration)) {
             if new > old {
                 let added = new - old;
-                let session = match client.extend_session(&id, added).await {
+                let stop = tf_provider::stop_signal();
+                let extended = tokio::select! {
+                    extended = client.extend_session(&id, added) => extended,
+                    _ = stop.cancelled() => {
+                        root_error(diags, "Interrupted while extending the QoS session", format!(
+                            "Terraform was interrupted; session {id} may or may not have been extended. The next \
+                             plan reads its duration from the API and shows what is left to do."));
+                        return Some((prior_state, private));
+                    }
+                };
+                let session = match extended {
                     Ok(s) => s,
                     Err(e) => {
                         root_error(diags, "Failed to extend the QoS session", e.to_string());

@@ -202,6 +202,18 @@ impl Harness {
     /// Runs `terraform <args>` in the working directory (no input, no colour, automation mode).
     pub fn terraform(&self, args: &[&str]) -> TfOutput {
         let started = Instant::now();
+        let out = self.command(args).output().expect("run terraform");
+        TfOutput {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            elapsed: started.elapsed(),
+        }
+    }
+
+    /// The `terraform <args>` command of [`Harness::terraform`], not started (e.g. to interrupt it).
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(terraform_binary());
         command
             .args(args)
@@ -217,14 +229,7 @@ impl Harness {
         for (k, v) in &self.env {
             command.env(k, v);
         }
-        let out = command.output().expect("run terraform");
-        TfOutput {
-            args: args.iter().map(|s| s.to_string()).collect(),
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            elapsed: started.elapsed(),
-        }
+        command
     }
 
     /// `terraform apply -auto-approve`, asserted to succeed.
