@@ -6,6 +6,7 @@ pub mod docs;
 pub mod handshake;
 pub mod logging;
 pub mod provider;
+pub mod release;
 pub mod rules;
 pub mod sandbox;
 pub mod wire;
