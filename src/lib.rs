@@ -6,6 +6,7 @@ pub mod docs;
 pub mod logging;
 pub mod parent_watch;
 pub mod provider;
+pub mod release;
 pub mod rules;
 pub mod sandbox;
 pub mod wire;
