@@ -22,6 +22,7 @@ mod config;
 mod create;
 mod error;
 mod http;
+mod list;
 mod redact;
 mod response;
 mod retry;
@@ -32,6 +33,7 @@ pub use config::{
 };
 pub use create::{matches_request, ADOPT_CLOCK_SKEW};
 pub use error::{ApiError, Call, Operation, Tries};
+pub use list::ListUnavailable;
 pub use response::MAX_BODY_BYTES;
 pub use retry::ClientStats;
 

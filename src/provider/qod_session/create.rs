@@ -8,6 +8,7 @@ use tf_provider::value::Value;
 use tf_provider::Diagnostics;
 
 use super::mapping::{config_problems, create_request, create_timeout, set_computed};
+use super::poll;
 use super::{SessionPrivate, SessionState};
 use crate::client::NacClient;
 use crate::provider::validation::{report_all, root_error, Known};
@@ -56,9 +57,9 @@ async fn wait_until_settled(
     mut session: SessionInfo,
     timeout: Duration,
 ) -> Waited {
-    let deadline = tokio::time::Instant::now() + timeout;
-    // Short first: a sandbox or a fast network settles within tens of milliseconds.
-    let mut interval = Duration::from_millis(25);
+    let started = tokio::time::Instant::now();
+    let deadline = started + timeout;
+    let mut interval = poll::FIRST;
     loop {
         match session.qos_status {
             QosStatus::Available => return Waited::Available(session),
@@ -70,7 +71,6 @@ async fn wait_until_settled(
             return Waited::TimedOut(session);
         }
         tokio::time::sleep(interval.min(deadline - now)).await;
-        interval = interval.mul_f64(1.5).min(Duration::from_secs(2));
         log::debug!(
             "polling QoS session {} until it is AVAILABLE",
             session.session_id
@@ -80,6 +80,7 @@ async fn wait_until_settled(
             Ok(None) => return Waited::Gone,
             Err(e) => return Waited::Failed(session, e),
         };
+        interval = poll::next_interval(interval, started.elapsed());
     }
 }
 
