@@ -22,9 +22,9 @@ use serde_json::Value as Json;
 use super::admin::{self, Admin};
 use super::api::api_request;
 
-/// The Terraform binary the tests drive (`TERRAFORM` overrides).
+/// The Terraform binary the tests drive: `terraform` on PATH (`TERRAFORM` overrides).
 pub fn terraform_binary() -> String {
-    std::env::var("TERRAFORM").unwrap_or_else(|_| "/usr/local/bin/terraform".into())
+    std::env::var("TERRAFORM").unwrap_or_else(|_| "terraform".into())
 }
 
 /// The provider binary cargo built for this test run (`NAC_PROVIDER_BINARY` overrides, e.g. to test a
@@ -213,6 +213,7 @@ impl Harness {
             .env("NAC_TOKEN", TOKEN)
             .env("RUST_LIB_BACKTRACE", "0")
             .env_remove("NAC_BASE_URL")
+            .env_remove("NAC_BATCH_READS")
             .env_remove("NAC_ENVIRONMENT");
         for (k, v) in &self.env {
             command.env(k, v);
