@@ -22,6 +22,7 @@ mod config;
 mod create;
 mod error;
 mod http;
+mod list;
 mod redact;
 mod response;
 mod retry;
@@ -33,6 +34,7 @@ pub use config::{
 };
 pub use create::{differences, matches_request, Window, ADOPT_CLOCK_SKEW};
 pub use error::{describe_sessions, ApiError, Call, Operation, Tries};
+pub use list::ListUnavailable;
 pub use response::MAX_BODY_BYTES;
 pub use retry::ClientStats;
 

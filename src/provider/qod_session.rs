@@ -10,6 +10,7 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 use super::device_block::DeviceBlock;
 use super::number::Whole;
 use super::ports_block::PortsBlock;
+use super::read_cache::ReadCache;
 use super::schema_util::optional_block;
 use super::timeouts::TimeoutsBlock;
 use super::validation::{report_all, root_error};
@@ -58,11 +59,16 @@ pub struct SessionPrivate {
 
 pub struct QodSessionResource {
     client: SharedClient,
+    /// Refreshes of one walk share one `GET /sessions` (see read_cache.rs).
+    read_cache: ReadCache,
 }
 
 impl QodSessionResource {
     pub fn new(client: SharedClient) -> Self {
-        Self { client }
+        Self {
+            client,
+            read_cache: ReadCache::default(),
+        }
     }
 }
 
@@ -140,6 +146,13 @@ impl Resource for QodSessionResource {
                     Some((state, private_state))
                 }
             };
+        }
+        if let Some(session) = self.read_cache.lookup(client, &id).await {
+            log::debug!(
+                "refreshed QoS session {id} from the list: {}",
+                session.qos_status.as_str()
+            );
+            return Some((refreshed_state(&state, &session), private_state));
         }
         match client.get_session(&id).await {
             Ok(Some(session)) => {
@@ -362,6 +375,7 @@ mod create;
 mod mapping;
 mod pending;
 mod plan;
+mod poll;
 mod schema;
 #[cfg(test)]
 mod tests;

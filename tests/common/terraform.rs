@@ -252,6 +252,7 @@ impl Harness {
             .env("NAC_TOKEN", TOKEN)
             .env("RUST_LIB_BACKTRACE", "0")
             .env_remove("NAC_BASE_URL")
+            .env_remove("NAC_BATCH_READS")
             .env_remove("NAC_ENVIRONMENT");
         for (k, v) in &self.env {
             command.env(k, v);

@@ -10,6 +10,7 @@ use tf_provider::Diagnostics;
 use super::adopt::{import_hint, on_conflict, Conflict};
 use super::mapping::{config_problems, create_request, create_timeout, set_computed};
 use super::pending::pending_id;
+use super::poll;
 use super::{SessionPrivate, SessionState};
 use crate::client::{ApiError, NacClient, Window};
 use crate::provider::timeouts::MAX_CREATE_TIMEOUT;
@@ -46,9 +47,9 @@ async fn wait_until_settled(
     mut session: SessionInfo,
     timeout: Duration,
 ) -> Waited {
-    let deadline = deadline_after(tokio::time::Instant::now(), timeout);
-    // Short first: a sandbox or a fast network settles within tens of milliseconds.
-    let mut interval = Duration::from_millis(25);
+    let started = tokio::time::Instant::now();
+    let deadline = deadline_after(started, timeout);
+    let mut interval = poll::FIRST;
     let mut last_error = None;
     let stop = tf_provider::stop_signal();
     loop {
@@ -65,7 +66,6 @@ async fn wait_until_settled(
             _ = tokio::time::sleep(interval.min(left)) => {}
             _ = stop.cancelled() => return Waited::Stopped(session),
         }
-        interval = interval.mul_f64(1.5).min(Duration::from_secs(2));
         log::debug!(
             "polling QoS session {} until it is AVAILABLE",
             session.session_id
@@ -99,6 +99,7 @@ async fn wait_until_settled(
             }
             Err(_) => break,
         }
+        interval = poll::next_interval(interval, started.elapsed());
     }
     match final_read(client, session).await {
         Waited::TimedOut(session, None) => Waited::TimedOut(session, last_error),
