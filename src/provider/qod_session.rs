@@ -148,6 +148,7 @@ impl Resource for QodSessionResource {
             };
         }
         if let Some(session) = self.read_cache.lookup(client, &id).await {
+            client.claim(&id);
             log::debug!(
                 "refreshed QoS session {id} from the list: {}",
                 session.qos_status.as_str()
