@@ -322,3 +322,84 @@ async fn every_answered_change_survives_a_kill() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_that_fails_is_undone_and_answered_500_at_once() {
+    // The file may not grow past 1 MiB (RLIMIT_FSIZE; SIGXFSZ ignored, so writes fail with EFBIG).
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.redb");
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 1024; exec '{}' --listen 127.0.0.1:0 --activation-delay-ms 0 --state-file '{}'",
+        env!("CARGO_BIN_EXE_nac-sandbox"),
+        state.display()
+    );
+    let mut child = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("nac-sandbox listening on ")
+        .unwrap()
+        .to_owned();
+    let http = reqwest::Client::new();
+    let create = format!("{base}/quality-on-demand/v1/sessions");
+    let mut created = 0;
+    let mut failure = None;
+    for i in 0..20_000 {
+        let started = std::time::Instant::now();
+        let r = http
+            .post(&create)
+            .header("X-RapidAPI-Key", KEY)
+            .json(&create_body(&format!("+3664{i:07}")))
+            .send()
+            .await
+            .unwrap();
+        if r.status() == StatusCode::CREATED {
+            created += 1;
+            continue;
+        }
+        failure = Some((
+            r.status(),
+            started.elapsed(),
+            r.json::<Value>().await.unwrap(),
+        ));
+        break;
+    }
+    let (status, took, body) = failure.expect("the file filled up");
+    assert_camara_error(status, &body, 500, "INTERNAL");
+    assert!(
+        body["message"].as_str().unwrap().contains("not made"),
+        "{body}"
+    );
+    assert!(
+        took < std::time::Duration::from_secs(2),
+        "answered at once: {took:?}"
+    );
+    // Not applied in memory: the sandbox holds exactly the sessions it answered 201 for.
+    let all: Vec<Value> = http
+        .get(&create)
+        .header("X-RapidAPI-Key", KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        all.len(),
+        created,
+        "{created} created before the disk was full"
+    );
+    eprintln!("{created} creates fit in 1 MiB; the next was answered {status} in {took:?}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
