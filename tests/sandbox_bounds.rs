@@ -261,10 +261,12 @@ async fn memory_stays_proportional_to_what_is_held() {
     let create = format!("{}/quality-on-demand/v1/sessions", sandbox.1);
     let start_kib = rss_kib(pid);
 
-    // 200 oversized bodies (1 MiB each) are refused without growth.
+    // 200 oversized bodies (1 MiB each) are refused without growth (on their own connections: the
+    // sandbox closes each after its 413).
     let big = format!("{{\"padding\": \"{}\"}}", "x".repeat(1024 * 1024));
+    let oversized = reqwest::Client::new();
     for _ in 0..200 {
-        let r = http
+        let r = oversized
             .post(&create)
             .header("X-RapidAPI-Key", KEY)
             .header("content-type", "application/json")

@@ -145,14 +145,32 @@ async fn concurrent_creates_with_a_state_file_are_all_persisted() {
     for t in tasks {
         ids.extend(t.await.unwrap());
     }
-    // Read the file while the sandbox still runs: every answered create is in it (group commit).
-    let on_disk: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("state.json")).unwrap()).unwrap();
-    let disk_ids: HashSet<String> = on_disk["sessions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(disk_ids, ids);
+    // Dropped without shutdown (no final write): every answered create is in the file (group commit).
+    drop(Arc::into_inner(h).expect("the only handle"));
+    let disk_ids: HashSet<String> = loop {
+        // The file is released once the aborted tasks have dropped it.
+        match redb::Database::builder().open_read_only(dir.path().join("state.json")) {
+            Ok(db) => {
+                use redb::{ReadableDatabase, ReadableTable};
+                let table: redb::TableDefinition<u128, &[u8]> =
+                    redb::TableDefinition::new("sessions");
+                let tx = db.begin_read().unwrap();
+                let t = tx.open_table(table).unwrap();
+                break t
+                    .iter()
+                    .unwrap()
+                    .map(|e| uuid::Uuid::from_u128(e.unwrap().0.value()).to_string())
+                    .collect();
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+        }
+    };
+    let missing: Vec<_> = ids.difference(&disk_ids).collect();
+    let extra: Vec<_> = disk_ids.difference(&ids).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "{} answered, {} on disk; missing {missing:?}, extra {extra:?}",
+        ids.len(),
+        disk_ids.len()
+    );
 }

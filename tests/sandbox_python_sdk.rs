@@ -1,12 +1,12 @@
-//! Nokia's Python SDK `network_as_code` 8.0.0, unchanged, against the sandbox (tests/sdk/sdk_roundtrip.py).
-//! The SDK is installed from PyPI into `target/sdk-venv` on first use; the test fails (with pip's output)
-//! if that is not possible.
+//! Nokia's Python SDKs, unchanged, against the sandbox: `network_as_code` 8.0.0 (tests/sdk/sdk_roundtrip.py)
+//! and 10.0.0, the generated client, on NaC's rules (tests/sdk/sdk10_rules.py). Each SDK is installed from
+//! PyPI into its own venv under `target/` on first use; the test fails (with pip's output) if that is not
+//! possible.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-const SDK: &str = "network_as_code==8.0.0";
 const KEY: &str = "sdk-test-key";
 
 fn target_dir() -> PathBuf {
@@ -15,24 +15,28 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
 }
 
-fn sdk_installed(python: &Path) -> bool {
+fn sdk_installed(python: &Path, version: &str) -> bool {
+    let check = format!(
+        "import importlib.metadata as m, network_as_code; assert m.version('network_as_code') == '{version}'"
+    );
     python.exists()
         && Command::new(python)
-            .args(["-c", "import importlib.metadata as m, network_as_code; assert m.version('network_as_code') == '8.0.0'"])
+            .args(["-c", &check])
             .output()
             .is_ok_and(|o| o.status.success())
 }
 
-/// The venv's python with the SDK, creating the venv on first use. A lock directory keeps two test runs
-/// from installing at once.
-fn ensure_sdk() -> PathBuf {
-    let venv = target_dir().join("sdk-venv");
+/// The python of a venv (`target/<venv>`) with `network_as_code==<version>`, created on first use. A lock
+/// directory keeps two test runs from installing at once.
+fn ensure_sdk(version: &str, venv: &str) -> PathBuf {
+    let sdk = format!("network_as_code=={version}");
+    let venv = target_dir().join(venv);
     let python = venv.join("bin/python");
-    if sdk_installed(&python) {
+    if sdk_installed(&python, version) {
         return python;
     }
     std::fs::create_dir_all(target_dir()).expect("target directory");
-    let lock = target_dir().join("sdk-venv.lock");
+    let lock = venv.with_extension("lock");
     let started = Instant::now();
     loop {
         match std::fs::create_dir(&lock) {
@@ -49,7 +53,7 @@ fn ensure_sdk() -> PathBuf {
         }
     }
     let result = std::panic::catch_unwind(|| {
-        if !sdk_installed(&python) {
+        if !sdk_installed(&python, version) {
             let out = Command::new("python3")
                 .args(["-m", "venv"])
                 .arg(&venv)
@@ -61,18 +65,18 @@ fn ensure_sdk() -> PathBuf {
                 String::from_utf8_lossy(&out.stderr)
             );
             let out = Command::new(venv.join("bin/pip"))
-                .args(["install", "--disable-pip-version-check", "--quiet", SDK])
+                .args(["install", "--disable-pip-version-check", "--quiet", &sdk])
                 .output()
                 .expect("pip runs");
             assert!(
                 out.status.success(),
-                "pip install {SDK} failed (is PyPI reachable?):\n{}\n{}",
+                "pip install {sdk} failed (is PyPI reachable?):\n{}\n{}",
                 String::from_utf8_lossy(&out.stdout),
                 String::from_utf8_lossy(&out.stderr)
             );
             assert!(
-                sdk_installed(&python),
-                "{SDK} installed but cannot be imported"
+                sdk_installed(&python, version),
+                "{sdk} installed but cannot be imported"
             );
         }
     });
@@ -85,7 +89,9 @@ fn ensure_sdk() -> PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nokias_python_sdk_cannot_tell_the_difference() {
-    let python = tokio::task::spawn_blocking(ensure_sdk).await.unwrap();
+    let python = tokio::task::spawn_blocking(|| ensure_sdk("8.0.0", "sdk-venv"))
+        .await
+        .unwrap();
     let sandbox = nac::sandbox::start(nac::sandbox::SandboxConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
         api_key: Some(KEY.into()),
@@ -117,5 +123,40 @@ async fn nokias_python_sdk_cannot_tell_the_difference() {
     eprintln!("{}", stdout.trim());
     let stats = sandbox.stats();
     assert!(stats.sessions_created >= 3, "{stats:?}");
+    sandbox.shutdown().await;
+}
+
+/// SDK 10 on NaC's rules, with the sandbox's defaults: a second session for a device is a
+/// `ConflictError` (after the SDK's own retries), another key's session is a `NotFoundError`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nokias_sdk_10_sees_nacs_rules() {
+    let python = tokio::task::spawn_blocking(|| ensure_sdk("10.0.0", "sdk10-venv"))
+        .await
+        .unwrap();
+    let sandbox = nac::sandbox::start(nac::sandbox::SandboxConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sdk/sdk10_rules.py");
+    let base_url = sandbox.base_url();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(python)
+            .arg(script)
+            .arg(base_url)
+            .arg(KEY)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.contains("SDK10 RULES OK"),
+        "SDK 10 script failed:\n{stdout}\n{stderr}"
+    );
+    eprintln!("{}", stdout.trim());
     sandbox.shutdown().await;
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::body::body_bytes;
 use super::errors::ApiError;
 use super::faults::Faults;
+use super::persist::Change;
 use super::request;
 use super::state::Shared;
 use super::stats::StatsReport;
@@ -42,11 +43,16 @@ pub(crate) async fn terminate(
     Path(session_id): Path<String>,
 ) -> Result<Json<SessionInfo>, ApiError> {
     let id = request::parse_session_id(&session_id)?;
-    let (info, events) = sandbox
+    let now = sandbox.clock.now();
+    let (info, events, before) = sandbox
         .store
-        .terminate(&id, sandbox.clock.now())
+        .terminate(&id, now)
         .ok_or_else(|| ApiError::session_not_found(id))?;
-    sandbox.commit(events).await?;
+    sandbox
+        .commit(Change::session(id), events, || {
+            sandbox.store.restore(before, now)
+        })
+        .await?;
     Ok(Json(info))
 }
 
@@ -87,13 +93,22 @@ pub(crate) async fn advance_clock(
     }
     // Saturating float-to-int conversion; the clock refuses anything beyond a century.
     let by = TimeDelta::milliseconds((req.advance_seconds * 1000.0) as i64);
+    let before = sandbox.clock.offset_ms();
     sandbox
         .clock
         .advance(by)
         .map_err(|e| ApiError::invalid_argument(format!("advance_seconds: {e}")))?;
-    // Expiries and notifications follow at once rather than at the next tick.
-    let (events, _) = sandbox.store.tick(sandbox.clock.now());
-    sandbox.commit(events).await?;
+    // Expiries and notifications follow at once rather than at the next tick. Undone, the clock goes
+    // back; what the ticker did stays (the ticker would have done it anyway once time caught up).
+    let (events, ids) = sandbox.store.tick(sandbox.clock.now());
+    let change = Change {
+        ids,
+        clock: true,
+        cleared: false,
+    };
+    sandbox
+        .commit(change, events, || sandbox.clock.set_offset_ms(before))
+        .await?;
     Ok(clock_report(&sandbox))
 }
 
@@ -146,7 +161,14 @@ pub(crate) async fn reset(
     sandbox.faults.set(Faults::default());
     sandbox.stats.reset();
     sandbox.set_concurrent_sessions_allowed(sandbox.config.allow_concurrent_sessions);
-    sandbox.commit(None).await?;
+    let change = Change {
+        ids: Vec::new(),
+        clock: true,
+        cleared: true,
+    };
+    // A reset that could not be saved is not undone in memory (what was cleared is gone); it answers
+    // 500 and the state file catches up with the next write that succeeds.
+    sandbox.commit(change, None, || {}).await?;
     Ok(Json(serde_json::json!({"reset": true})))
 }
 

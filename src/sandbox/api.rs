@@ -11,6 +11,7 @@ use axum::{Extension, Json};
 use super::body::{body_bytes, content_type};
 use super::errors::ApiError;
 use super::owner::Owner;
+use super::persist::Change;
 use super::request;
 use super::session::{ExtendRefused, StoredSession};
 use super::state::Shared;
@@ -47,8 +48,11 @@ pub(crate) async fn create_session(
         .store
         .insert(session, now, sandbox.insert_rules())
         .map_err(refused_create)?;
+    let id = session_id_of(&info);
+    sandbox
+        .commit(Change::session(id), events, || sandbox.store.forget(&id))
+        .await?;
     sandbox.stats.session_created();
-    sandbox.commit(events).await?;
     if let Some(status) = sandbox.faults.roll_post_commit() {
         sandbox.stats.post_commit_fault();
         log::debug!(
@@ -58,6 +62,11 @@ pub(crate) async fn create_session(
         return Err(ApiError::for_status(status));
     }
     Ok((StatusCode::CREATED, Json(info)).into_response())
+}
+
+/// The id of a session the store just made (always a UUID).
+fn session_id_of(info: &SessionInfo) -> uuid::Uuid {
+    info.session_id.parse().unwrap_or_default()
 }
 
 fn refused_create(refused: InsertRefused) -> ApiError {
@@ -96,11 +105,16 @@ pub(crate) async fn delete_session(
     Path(session_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = request::parse_session_id(&session_id)?;
-    let event = sandbox
+    let now = sandbox.clock.now();
+    let (event, removed) = sandbox
         .store
-        .delete(&id, Some(&owner), sandbox.clock.now())
+        .delete(&id, Some(&owner), now)
         .ok_or_else(|| ApiError::session_not_found(id))?;
-    sandbox.commit(event).await?;
+    sandbox
+        .commit(Change::session(id), event, || {
+            sandbox.store.restore(removed, now)
+        })
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -114,14 +128,19 @@ pub(crate) async fn extend_session(
     let id = request::parse_session_id(&session_id)?;
     let body = body_bytes(body)?;
     let additional = request::parse_extend(content_type(&headers), &body)?;
-    let info = sandbox
+    let now = sandbox.clock.now();
+    let (info, before) = sandbox
         .store
-        .extend(&id, Some(&owner), additional, sandbox.clock.now())
+        .extend(&id, Some(&owner), additional, now)
         .map_err(|refused| match refused {
             ExtendRefused::NotFound => ApiError::session_not_found(id),
             ExtendRefused::Inactive => ApiError::invalid_argument("The target session is inactive"),
         })?;
-    sandbox.commit(None).await?;
+    sandbox
+        .commit(Change::session(id), None, || {
+            sandbox.store.restore(before, now)
+        })
+        .await?;
     Ok(Json(info))
 }
 

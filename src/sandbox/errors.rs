@@ -120,6 +120,12 @@ impl IntoResponse for ApiError {
             )
                 .into_response(),
         };
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            // The rest of the body is not read: the connection cannot carry another request.
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         if status == StatusCode::TOO_MANY_REQUESTS {
             // Small on purpose: clients honour it and tests depend on speed.
             response

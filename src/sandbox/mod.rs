@@ -30,6 +30,7 @@ mod notify;
 mod owner;
 mod persist;
 pub mod profiles;
+mod record;
 pub mod request;
 mod server;
 mod session;

@@ -1,146 +1,259 @@
-//! The state file: every session and the clock offset, written atomically (temporary file, fsync,
-//! rename, fsync of the directory) so a crash leaves either the old or the new state, never half of one.
+//! The state file: an embedded redb database (one record per session, keyed by its id, plus the clock
+//! offset). redb gives crash-safe transactions (copy-on-write B-trees, a checksummed commit), so a write
+//! costs what changed, not the whole store, and a crash leaves the last committed state.
 //!
-//! Writes are group commits: a request that changed the store waits until a write that includes its
-//! change has reached the disk, but one write serves every request that arrived while the previous one was
-//! in progress. So nothing answered is lost on a crash, without an fsync per request.
+//! Writes are group commits: a request that changed something waits until a transaction that includes
+//! its change is durable (fsynced), but one transaction serves every change made while the previous one
+//! was in progress. A transaction that fails fails every change it covered at once, so each is undone in
+//! memory and answered 500 right away.
 
-use std::io::Write;
+use std::collections::HashSet;
+use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
-use serde::{Deserialize, Serialize};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use tokio::sync::{watch, Notify};
+use uuid::Uuid;
 
-use super::clock::SandboxClock;
+use super::clock::{SandboxClock, MAX_OFFSET};
+use super::record;
 use super::session::StoredSession;
 use super::store::Store;
 
-/// 2: sessions carry their owner (the hash of the API key that created them).
-const FORMAT_VERSION: u32 = 2;
-/// How long a request waits for its change to reach the disk before it is answered 500.
+const SESSIONS: TableDefinition<u128, &[u8]> = TableDefinition::new("sessions");
+const META: TableDefinition<&str, i64> = TableDefinition::new("meta");
+const FORMAT_KEY: &str = "format";
+const CLOCK_KEY: &str = "clock_offset_ms";
+/// 3: redb, one JSON record per session with its owner.
+const FORMAT: i64 = 3;
+/// How long a request waits for its change to reach the disk before it is answered 500 (a backstop: a
+/// failed write answers at once).
 const FLUSH_WAIT: Duration = Duration::from_secs(10);
+/// After a failed write, how long before the writer tries again with what is still unwritten.
+const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(1);
 
-#[derive(Serialize, Deserialize)]
-struct StateFile {
-    version: u32,
-    clock_offset_ms: i64,
-    sessions: Vec<StoredSession>,
+/// What changed in memory and is not yet on disk.
+#[derive(Debug, Default)]
+struct Dirty {
+    ids: HashSet<Uuid>,
+    clock: bool,
+    cleared: bool,
 }
 
-/// Reads a state file written by [`Persister`]; `None` when there is none yet.
-pub(crate) fn load(path: &Path) -> anyhow::Result<Option<(i64, Vec<StoredSession>)>> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
-    };
-    #[derive(Deserialize)]
-    struct Version {
-        version: u32,
-    }
-    let version: Version = serde_json::from_slice(&bytes)
-        .with_context(|| format!("{} is not a nac-sandbox state file", path.display()))?;
-    anyhow::ensure!(
-        version.version == FORMAT_VERSION,
-        "{} has state format {}, this nac-sandbox reads {FORMAT_VERSION} (format 1 kept no session \
-         owners: move the file away to start empty)",
-        path.display(),
-        version.version
-    );
-    let state: StateFile = serde_json::from_slice(&bytes)
-        .with_context(|| format!("{} is not a nac-sandbox state file", path.display()))?;
-    if let Some(bad) = state.sessions.iter().find(|s| !s.owner.is_well_formed()) {
-        anyhow::bail!(
-            "{}: session {} has no valid owner (a SHA-256 hex of its API key)",
-            path.display(),
-            bad.id
-        );
-    }
-    Ok(Some((state.clock_offset_ms, state.sessions)))
+#[derive(Debug, Default)]
+struct Pending {
+    dirty: Dirty,
+    /// The number of the latest change recorded (never reset: waiters compare against it).
+    last: u64,
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
-    tmp_name.push(".tmp");
-    let tmp = path.with_file_name(tmp_name);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+/// One change to make durable: the sessions it touched, and whether it moved the clock or cleared all.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Change {
+    pub ids: Vec<Uuid>,
+    pub clock: bool,
+    pub cleared: bool,
+}
+
+impl Change {
+    pub fn session(id: Uuid) -> Self {
+        Self {
+            ids: vec![id],
+            ..Self::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Flushed {
+    /// Every change up to this number is durable.
+    ok: u64,
+    /// The last failed transaction covered changes up to this number.
+    failed: u64,
+}
+
+/// What a state file held.
+pub(crate) struct Loaded {
+    pub clock_offset_ms: i64,
+    pub sessions: Vec<StoredSession>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Persister {
+    path: PathBuf,
+    /// `None` once closed (shutdown): redb locks the file while it is open.
+    db: Mutex<Option<Database>>,
+    pending: Mutex<Pending>,
+    wake: Notify,
+    flushed: watch::Sender<Flushed>,
+}
+
+fn open(path: &Path) -> anyhow::Result<Database> {
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]
     {
         // The file holds sink access tokens.
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(&tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(&tmp, path)?;
-    #[cfg(unix)]
-    {
-        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-        std::fs::File::open(dir.unwrap_or(Path::new(".")))?.sync_all()?;
-    }
-    Ok(())
-}
-
-#[derive(Debug)]
-pub(crate) struct Persister {
-    path: PathBuf,
-    /// Numbers the changes made to the store.
-    changes: AtomicU64,
-    wake: Notify,
-    /// The highest change number known to be on disk.
-    flushed: watch::Sender<u64>,
+    options
+        .open(path)
+        .with_context(|| format!("cannot open the state file {}", path.display()))?;
+    Database::builder()
+        .set_check_integrity_on_open(true)
+        .create(path)
+        .with_context(|| {
+            format!(
+                "{} is not a nac-sandbox state file (a redb database); it was left untouched",
+                path.display()
+            )
+        })
 }
 
 impl Persister {
-    pub fn new(path: PathBuf) -> Self {
-        Self {
+    /// Opens (or creates) the state file and reads it; a file that is not one, or holds any record
+    /// that breaks the rules, is refused with the record named.
+    pub fn open(path: PathBuf) -> anyhow::Result<(Self, Loaded)> {
+        let db = open(&path)?;
+        let loaded = Self::read(&db).with_context(|| format!("state file {}", path.display()))?;
+        let persister = Self {
             path,
-            changes: AtomicU64::new(0),
+            db: Mutex::new(Some(db)),
+            pending: Mutex::default(),
             wake: Notify::new(),
-            flushed: watch::Sender::new(0),
-        }
+            flushed: watch::Sender::new(Flushed::default()),
+        };
+        Ok((persister, loaded))
     }
 
-    /// Records that the store changed (after the change is made) and returns the change's number.
-    pub fn changed(&self) -> u64 {
-        let n = self.changes.fetch_add(1, Ordering::SeqCst) + 1;
+    fn read(db: &Database) -> anyhow::Result<Loaded> {
+        let tx = db.begin_read()?;
+        let meta = match tx.open_table(META) {
+            Ok(meta) => meta,
+            Err(redb::TableError::TableDoesNotExist(_)) => {
+                return Ok(Loaded {
+                    clock_offset_ms: 0,
+                    sessions: Vec::new(),
+                })
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let format = meta.get(FORMAT_KEY)?.map(|v| v.value());
+        anyhow::ensure!(
+            format == Some(FORMAT),
+            "has format {format:?}, this nac-sandbox reads {FORMAT}"
+        );
+        let clock_offset_ms = meta.get(CLOCK_KEY)?.map(|v| v.value()).unwrap_or(0);
+        let limit = MAX_OFFSET.num_milliseconds();
+        anyhow::ensure!(
+            clock_offset_ms.abs() <= limit,
+            "has a clock offset of {} days; the sandbox clock stays within {} days of real time \
+             (refused rather than loading every session as long gone)",
+            clock_offset_ms / 86_400_000,
+            MAX_OFFSET.num_days()
+        );
+        let mut sessions = Vec::new();
+        for entry in tx.open_table(SESSIONS)?.iter()? {
+            let (key, value) = entry?;
+            let id = Uuid::from_u128(key.value());
+            let session: StoredSession = serde_json::from_slice(value.value())
+                .with_context(|| format!("record {id} is not a session"))?;
+            record::check(id, &session).map_err(|why| anyhow::anyhow!("record {id} {why}"))?;
+            sessions.push(session);
+        }
+        Ok(Loaded {
+            clock_offset_ms,
+            sessions,
+        })
+    }
+
+    /// Records a change made in memory; returns its number, to wait for with [`Self::flushed`].
+    pub fn changed(&self, change: Change) -> u64 {
+        let n = {
+            let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+            pending.dirty.ids.extend(change.ids);
+            pending.dirty.clock |= change.clock;
+            pending.dirty.cleared |= change.cleared;
+            pending.last += 1;
+            pending.last
+        };
         self.wake.notify_one();
         n
     }
 
-    /// Waits until change `n` is on disk.
+    /// Waits until change `n` is durable; an error as soon as the write that covered it failed.
     pub async fn flushed(&self, n: u64) -> anyhow::Result<()> {
         let mut rx = self.flushed.subscribe();
-        tokio::time::timeout(FLUSH_WAIT, rx.wait_for(|f| *f >= n))
+        let outcome = tokio::time::timeout(FLUSH_WAIT, rx.wait_for(|f| f.ok >= n || f.failed >= n))
             .await
             .context("the state file was not written in time")?
             .context("the state writer stopped")?;
+        anyhow::ensure!(outcome.ok >= n, "writing {} failed", self.path.display());
         Ok(())
     }
 
-    /// Writes the current state now.
+    /// Writes what changed since the last write, in one transaction.
     pub fn write_now(&self, store: &Store, clock: &SandboxClock) -> anyhow::Result<()> {
-        let covered = self.changes.load(Ordering::SeqCst);
-        let state = StateFile {
-            version: FORMAT_VERSION,
-            clock_offset_ms: clock.offset_ms(),
-            sessions: store.snapshot(),
+        let (dirty, covered) = {
+            let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+            (std::mem::take(&mut pending.dirty), pending.last)
         };
-        let bytes = serde_json::to_vec(&state)?;
-        write_atomically(&self.path, &bytes)
-            .with_context(|| format!("writing {}", self.path.display()))?;
-        self.flushed.send_modify(|f| *f = (*f).max(covered));
+        if covered <= self.flushed.borrow().ok {
+            return Ok(());
+        }
+        let result = self.write(&dirty, store, clock);
+        self.flushed.send_modify(|f| match result {
+            Ok(()) => f.ok = f.ok.max(covered),
+            Err(_) => f.failed = f.failed.max(covered),
+        });
+        if result.is_err() {
+            // Still unwritten: whatever memory holds for these (after undos) goes in the next write.
+            let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+            pending.dirty.ids.extend(dirty.ids);
+            pending.dirty.clock |= dirty.clock;
+            pending.dirty.cleared |= dirty.cleared;
+        }
+        result.with_context(|| format!("writing {}", self.path.display()))
+    }
+
+    fn write(&self, dirty: &Dirty, store: &Store, clock: &SandboxClock) -> anyhow::Result<()> {
+        let db = self.db.lock().unwrap_or_else(|e| e.into_inner());
+        let db = db.as_ref().context("the state file is closed")?;
+        let tx = db.begin_write()?;
+        {
+            if dirty.cleared {
+                tx.delete_table(SESSIONS)?;
+            }
+            let mut sessions = tx.open_table(SESSIONS)?;
+            for id in &dirty.ids {
+                match store.get(id) {
+                    Some(session) => {
+                        let bytes = serde_json::to_vec(&session)?;
+                        sessions.insert(id.as_u128(), bytes.as_slice())?;
+                    }
+                    None => {
+                        sessions.remove(id.as_u128())?;
+                    }
+                }
+            }
+            let mut meta = tx.open_table(META)?;
+            meta.insert(FORMAT_KEY, FORMAT)?;
+            meta.insert(CLOCK_KEY, clock.offset_ms())?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
-    /// The background writer: one write per wake-up, covering every change made before it started.
+    /// Closes the file (after any write in progress), so that it can be opened again at once.
+    pub fn close(&self) {
+        drop(self.db.lock().unwrap_or_else(|e| e.into_inner()).take());
+    }
+
+    /// The background writer: one transaction per wake-up, covering every change made before it began.
     pub async fn run(self: Arc<Self>, store: Arc<Store>, clock: Arc<SandboxClock>) {
         loop {
             self.wake.notified().await;
@@ -149,8 +262,10 @@ impl Persister {
             match result {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => {
-                    log::error!("nac-sandbox: {e:#}; retrying");
-                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    log::error!(
+                        "nac-sandbox: {e:#}; changes it covered were undone and answered 500"
+                    );
+                    tokio::time::sleep(RETRY_AFTER_FAILURE).await;
                     self.wake.notify_one();
                 }
                 Err(e) => log::error!("nac-sandbox: state writer failed: {e}"),

@@ -15,7 +15,7 @@ use super::clock::{SandboxClock, MAX_OFFSET};
 use super::faults::FaultSwitch;
 use super::listen::{self, ConnectionLimits};
 use super::notify::Notifier;
-use super::persist::{self, Persister};
+use super::persist::{Change, Persister};
 use super::sink_policy::SinkPolicy;
 use super::state::Sandbox;
 use super::stats::{Stats, StatsReport};
@@ -66,16 +66,29 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
     let store = Arc::new(Store::new(to_delta(config.retention)));
     let persister = match &config.state_file {
         Some(path) => {
-            if let Some((offset_ms, sessions)) = persist::load(path)? {
-                clock.set_offset_ms(offset_ms);
-                store.load(sessions, clock.now());
-                log::info!(
-                    "nac-sandbox: loaded {} sessions from {}",
-                    store.len(),
-                    path.display()
-                );
+            let (persister, loaded) = Persister::open(path.clone())?;
+            clock.set_offset_ms(loaded.clock_offset_ms);
+            let dropped = store.load(loaded.sessions, clock.now());
+            log::info!(
+                "nac-sandbox: loaded {} sessions from {}{}",
+                store.len(),
+                path.display(),
+                if dropped.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " ({} ended more than --retention-seconds ago: forgotten)",
+                        dropped.len()
+                    )
+                }
+            );
+            if !dropped.is_empty() {
+                persister.changed(Change {
+                    ids: dropped,
+                    ..Change::default()
+                });
             }
-            Some(Arc::new(Persister::new(path.clone())))
+            Some(Arc::new(persister))
         }
         None => None,
     };
@@ -134,10 +147,13 @@ async fn tick(sandbox: Arc<Sandbox>) {
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         interval.tick().await;
-        let (events, changed) = sandbox.store.tick(sandbox.clock.now());
+        let (events, ids) = sandbox.store.tick(sandbox.clock.now());
         sandbox.notifier.send_all(events);
-        if changed {
-            sandbox.changed_in_background();
+        if !ids.is_empty() {
+            sandbox.changed_in_background(Change {
+                ids,
+                ..Change::default()
+            });
         }
     }
 }
@@ -178,6 +194,7 @@ impl RunningSandbox {
             if let Err(e) = persister.write_now(&self.sandbox.store, &self.sandbox.clock) {
                 log::error!("nac-sandbox: final state write failed: {e:#}");
             }
+            persister.close();
         }
         log::info!("nac-sandbox: stopped");
     }

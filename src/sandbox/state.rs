@@ -10,7 +10,7 @@ use super::clock::SandboxClock;
 use super::errors::ApiError;
 use super::faults::FaultSwitch;
 use super::notify::Notifier;
-use super::persist::Persister;
+use super::persist::{Change, Persister};
 use super::session::StatusEvent;
 use super::sink_policy::SinkPolicy;
 use super::stats::Stats;
@@ -36,27 +36,35 @@ pub(crate) struct Sandbox {
 pub(crate) type Shared = Arc<Sandbox>;
 
 impl Sandbox {
-    /// After a change to the store: queue its notifications, and with a state file wait until the change
-    /// is on disk, so that what was answered survives a crash.
+    /// After a change to the store: with a state file, wait until the change is durable, so that what
+    /// is answered survives a crash; if it could not be saved, `undo` it and answer 500 at once. Then
+    /// queue its notifications (a sink never hears of a change that was undone).
     pub async fn commit(
         &self,
+        change: Change,
         events: impl IntoIterator<Item = StatusEvent>,
+        undo: impl FnOnce(),
     ) -> Result<(), ApiError> {
-        self.notifier.send_all(events);
         if let Some(persister) = &self.persister {
-            let change = persister.changed();
-            persister.flushed(change).await.map_err(|e| {
-                log::error!("nac-sandbox: {e:#}");
-                ApiError::internal("Internal server error: the change could not be saved")
-            })?;
+            let n = persister.changed(change.clone());
+            if let Err(e) = persister.flushed(n).await {
+                log::error!("nac-sandbox: {e:#}; the change was undone");
+                undo();
+                persister.changed(change);
+                return Err(ApiError::internal(
+                    "Internal server error: the change could not be saved to the sandbox's state file, \
+                     so it was not made",
+                ));
+            }
         }
+        self.notifier.send_all(events);
         Ok(())
     }
 
     /// After a change that need not be waited for (ticker, evictions).
-    pub fn changed_in_background(&self) {
+    pub fn changed_in_background(&self, change: Change) {
         if let Some(persister) = &self.persister {
-            persister.changed();
+            persister.changed(change);
         }
     }
 }

@@ -271,18 +271,18 @@ impl Store {
             .map(|s| s.view(now))
     }
 
-    /// Deletes a session; the notification to send if it was AVAILABLE. `None` when there is no such
-    /// session (or it belongs to another owner).
+    /// Deletes a session; the notification to send if it was AVAILABLE, and the session (to undo).
+    /// `None` when there is no such session (or it belongs to another owner).
     pub fn delete(
         &self,
         id: &Uuid,
         owner: Option<&Owner>,
         now: DateTime<Utc>,
-    ) -> Option<Option<StatusEvent>> {
+    ) -> Option<(Option<StatusEvent>, StoredSession)> {
         let mut inner = self.write();
         inner.owned_mut(id, owner, now, self.retention)?;
         let session = inner.remove(id)?;
-        Some(session.delete_notification(now))
+        Some((session.delete_notification(now), session))
     }
 
     pub fn extend(
@@ -291,32 +291,52 @@ impl Store {
         owner: Option<&Owner>,
         additional: i64,
         now: DateTime<Utc>,
-    ) -> Result<SessionInfo, ExtendRefused> {
+    ) -> Result<(SessionInfo, StoredSession), ExtendRefused> {
         let mut inner = self.write();
         let session = inner
             .owned_mut(id, owner, now, self.retention)
             .ok_or(ExtendRefused::NotFound)?;
+        let before = session.clone();
         session.extend(additional, now)?;
         let view = session.view(now);
         let due = session.next_due(now, self.retention);
         inner.schedule.push(Reverse((due, *id)));
-        Ok(view)
+        Ok((view, before))
     }
 
-    /// The network ends a session (any owner's); its view and the notifications that follow.
+    /// The network ends a session (any owner's); its view, the notifications that follow, and the
+    /// session as it was (to undo).
     pub fn terminate(
         &self,
         id: &Uuid,
         now: DateTime<Utc>,
-    ) -> Option<(SessionInfo, Vec<StatusEvent>)> {
+    ) -> Option<(SessionInfo, Vec<StatusEvent>, StoredSession)> {
         let mut inner = self.write();
         let session = inner.owned_mut(id, None, now, self.retention)?;
+        let before = session.clone();
         session.terminate(now);
         let events = session.take_notifications(now);
         let view = session.view(now);
         let due = session.next_due(now, self.retention);
         inner.schedule.push(Reverse((due, *id)));
-        Some((view, events))
+        Some((view, events, before))
+    }
+
+    /// Puts a session back as it was (undoing a change that could not be saved).
+    pub fn restore(&self, session: StoredSession, now: DateTime<Utc>) {
+        let mut inner = self.write();
+        inner.remove(&session.id);
+        inner.insert(session, now, self.retention);
+    }
+
+    /// Forgets a session (undoing a create that could not be saved).
+    pub fn forget(&self, id: &Uuid) {
+        self.write().remove(id);
+    }
+
+    /// A copy of one session as stored (for the state file).
+    pub fn get(&self, id: &Uuid) -> Option<StoredSession> {
+        self.read().sessions.get(id).cloned()
     }
 
     /// `owner`'s sessions of a device (see [`device_matches`]), oldest first.
@@ -350,16 +370,16 @@ impl Store {
     }
 
     /// Handles every transition due by `now`: collects notifications and forgets sessions past their
-    /// retention. Returns the notifications and whether anything changed.
-    pub fn tick(&self, now: DateTime<Utc>) -> (Vec<StatusEvent>, bool) {
+    /// retention. Returns the notifications and the sessions that changed (or were forgotten).
+    pub fn tick(&self, now: DateTime<Utc>) -> (Vec<StatusEvent>, Vec<Uuid>) {
         let mut events = Vec::new();
-        let mut changed = false;
+        let mut changed = Vec::new();
         {
             // Cheap check first, under the shared lock, so an idle ticker never blocks requests.
             let inner = self.read();
             match inner.schedule.peek() {
                 Some(Reverse((due, _))) if *due <= now => {}
-                _ => return (events, false),
+                _ => return (events, changed),
             }
         }
         let mut inner = self.write();
@@ -372,11 +392,13 @@ impl Store {
                 continue;
             };
             let told = session.take_notifications(now);
-            changed |= !told.is_empty();
+            if !told.is_empty() {
+                changed.push(id);
+            }
             events.extend(told);
             if session.is_gone(now, self.retention) {
                 inner.remove(&id);
-                changed = true;
+                changed.push(id);
             } else {
                 let next = session.next_due(now, self.retention);
                 // Stale entries for an extended session pop early; re-queue only when still ahead.
@@ -385,6 +407,7 @@ impl Store {
                 }
             }
         }
+        changed.dedup();
         (events, changed)
     }
 
@@ -396,19 +419,18 @@ impl Store {
         *self.write() = Inner::default();
     }
 
-    /// A copy of every session, for persistence (cloned under the lock, serialised outside it).
-    pub fn snapshot(&self) -> Vec<StoredSession> {
-        self.read().sessions.values().cloned().collect()
-    }
-
-    /// Loads persisted sessions, dropping those already past their retention.
-    pub fn load(&self, sessions: Vec<StoredSession>, now: DateTime<Utc>) {
+    /// Loads persisted sessions, dropping those already past their retention; returns the ids dropped.
+    pub fn load(&self, sessions: Vec<StoredSession>, now: DateTime<Utc>) -> Vec<Uuid> {
         let mut inner = self.write();
+        let mut dropped = Vec::new();
         for session in sessions {
-            if !session.is_gone(now, self.retention) {
+            if session.is_gone(now, self.retention) {
+                dropped.push(session.id);
+            } else {
                 inner.insert(session, now, self.retention);
             }
         }
+        dropped
     }
 }
 
