@@ -85,7 +85,8 @@ fn build_release() -> Result<PathBuf> {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     eprintln!("nac-release: cargo build --release --bin terraform-provider-nac (a cold build takes minutes)");
-    let status = Command::new(&cargo)
+    let mut command = Command::new(&cargo);
+    command
         .args([
             "build",
             "--release",
@@ -94,7 +95,25 @@ fn build_release() -> Result<PathBuf> {
             "terraform-provider-nac",
             "--manifest-path",
         ])
-        .arg(repo.join("Cargo.toml"))
+        .arg(repo.join("Cargo.toml"));
+    // Under `cargo run`, cargo sets the package's variables for this process; build scripts that watch
+    // them (ring's watches CARGO_MANIFEST_DIR) would then rebuild every dependency (8 min here).
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_PKG_")
+            || matches!(
+                &*name,
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_BIN_NAME"
+                    | "CARGO_PRIMARY_PACKAGE"
+            )
+        {
+            command.env_remove(&*name);
+        }
+    }
+    let status = command
         .status()
         .with_context(|| format!("running {}", Path::new(&cargo).display()))?;
     if !status.success() {

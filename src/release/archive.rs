@@ -8,12 +8,16 @@ use anyhow::{Context, Result};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-/// Writes `archive` holding `binary` under `entry_name`, executable for everyone.
+/// Writes `archive` holding `binary` under `entry_name`, executable for everyone. Written aside and
+/// renamed, so an existing archive (and any hard link to it, as in the mirror) is never half-written.
 pub fn write_zip(binary: &Path, entry_name: &str, archive: &Path) -> Result<()> {
     let bytes = std::fs::read(binary).with_context(|| format!("reading {}", binary.display()))?;
-    let file = std::fs::File::create(archive)
-        .with_context(|| format!("creating {}", archive.display()))?;
-    zip_into(file, entry_name, &bytes).with_context(|| format!("writing {}", archive.display()))
+    let partial = archive.with_extension("zip.partial");
+    let file = std::fs::File::create(&partial)
+        .with_context(|| format!("creating {}", partial.display()))?;
+    zip_into(file, entry_name, &bytes).with_context(|| format!("writing {}", partial.display()))?;
+    std::fs::rename(&partial, archive)
+        .with_context(|| format!("renaming {} to {}", partial.display(), archive.display()))
 }
 
 fn zip_into(out: impl Write + Seek, entry_name: &str, bytes: &[u8]) -> Result<()> {

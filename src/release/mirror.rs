@@ -23,13 +23,26 @@ pub fn populate(mirror: &Path, archives: &[PathBuf]) -> Result<Vec<PathBuf>> {
                 .file_name()
                 .context("an archive path has no file name")?;
             let target = dir.join(name);
-            std::fs::copy(archive, &target).with_context(|| {
-                format!("copying {} to {}", archive.display(), target.display())
-            })?;
+            link_or_copy(archive, &target)?;
             written.push(target);
         }
     }
     Ok(written)
+}
+
+/// A hard link where the file system allows it (the archives are never modified, and a debug build's
+/// archive is tens of MB), else a copy.
+fn link_or_copy(from: &Path, to: &Path) -> Result<()> {
+    match std::fs::remove_file(to) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("replacing {}", to.display())),
+    }
+    if std::fs::hard_link(from, to).is_err() {
+        std::fs::copy(from, to)
+            .with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
+    }
+    Ok(())
 }
 
 /// The CLI configuration (`~/.terraformrc`, `TF_CLI_CONFIG_FILE`) that installs this provider from
