@@ -122,6 +122,7 @@ impl NacClient {
             .inner
             .http
             .url(&["sessions", "00000000-0000-0000-0000-000000000000"]);
+        let started = std::time::Instant::now();
         match self
             .inner
             .http
@@ -138,7 +139,10 @@ impl NacClient {
                                     operation: Operation::Get,
                                     session_id: String::new(),
                                 }),
-                            Tries::default(),
+                            Tries {
+                                attempts: 1,
+                                elapsed: started.elapsed(),
+                            },
                             &self.inner.redactor,
                         )
                     },
