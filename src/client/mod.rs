@@ -22,6 +22,7 @@ mod config;
 mod create;
 mod error;
 mod http;
+mod matching;
 mod redact;
 mod response;
 mod retry;
@@ -31,8 +32,8 @@ pub use config::{
     DEFAULT_RETRY_BASE_DELAY, DEFAULT_RETRY_MAX_DELAY, DEFAULT_TOTAL_TIMEOUT, MAX_REQUEST_TIMEOUT,
     QOD_PREFIX,
 };
-pub use create::{differences, matches_request, Window, ADOPT_CLOCK_SKEW};
 pub use error::{describe_sessions, ApiError, Call, Operation, Tries};
+pub use matching::{differences, matches_request, Window, ADOPT_CLOCK_SKEW};
 pub use response::MAX_BODY_BYTES;
 pub use retry::ClientStats;
 

@@ -249,7 +249,7 @@ impl Resource for QodSessionResource {
         let whole = |v: &Value<Whole>| v.as_ref_option().and_then(Whole::as_i64);
         if let (Some(old), Some(new)) = (whole(&prior_state.duration), whole(&state.duration)) {
             if new > old {
-                let added = new - old;
+                let added = new.saturating_sub(old);
                 let session = match client.extend_session(&id, added).await {
                     Ok(s) => s,
                     Err(e) => {
@@ -321,6 +321,16 @@ impl Resource for QodSessionResource {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let client = self.client.get(diags)?;
         let id = id.trim().to_string();
+        if client.is_claimed(&id) {
+            root_error(
+                diags,
+                "Cannot import the QoS session",
+                format!(
+                    "Session {id} is already managed by another resource of this configuration."
+                ),
+            );
+            return None;
+        }
         match client.get_session(&id).await {
             Ok(Some(session)) => {
                 client.claim(&id);
