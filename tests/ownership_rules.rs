@@ -483,3 +483,35 @@ fn a_pending_create_takes_its_one_session_and_refuses_to_choose_between_two() {
     assert!(!destroy.success());
     assert_eq!(live_ids(&tf), HashSet::from([made, other]));
 }
+
+#[test]
+fn injected_404s_never_drop_a_live_session() {
+    let tf = Harness::start();
+    tf.write_config(&format!(
+        "{}{}",
+        session_hcl("a", "a404@testcsp.net", ""),
+        session_hcl("b", "b404@testcsp.net", "")
+    ));
+    tf.apply();
+    let ids = live_ids(&tf);
+    // Every request answered 404 NOT_FOUND: a read alone cannot drop a resource, the device's sessions
+    // must agree, and that lookup fails too.
+    tf.set_faults(json!({"error_rate": 1.0, "error_statuses": [404]}));
+    let plan = tf.plan_detailed();
+    assert_eq!(plan.code, 1, "{}", plan.output());
+    assert!(
+        !plan.output().contains("will be created"),
+        "{}",
+        plan.output()
+    );
+    // A share of stray 404s: plans may fail, but never plan a new session for a live one.
+    tf.set_faults(json!({"error_rate": 0.3, "error_statuses": [404]}));
+    for _ in 0..5 {
+        let plan = tf.plan_detailed();
+        assert_ne!(plan.code, 2, "{}", plan.output());
+    }
+    tf.set_faults(json!({"error_rate": 0.0}));
+    assert_eq!(tf.plan_detailed().code, 0);
+    assert_eq!(live_ids(&tf), ids);
+    tf.destroy();
+}
