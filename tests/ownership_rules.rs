@@ -515,3 +515,28 @@ fn injected_404s_never_drop_a_live_session() {
     assert_eq!(live_ids(&tf), ids);
     tf.destroy();
 }
+
+#[test]
+fn a_second_identical_resource_never_adopts_the_firsts_session() {
+    // Where the API allows two identical sessions for a device, a later create whose reply is lost
+    // takes only the session made inside its own window, not the older identical one.
+    let tf = Harness::start_with(|c| c.allow_concurrent_sessions = true);
+    tf.write_config(&session_hcl("a", "twin@testcsp.net", ""));
+    tf.apply();
+    let first = tf.state_string("nac_qod_session.a", "id");
+    // Outside the window's 5 s allowance.
+    std::thread::sleep(Duration::from_secs(6));
+    tf.write_config(&format!(
+        "{}{}",
+        session_hcl("a", "twin@testcsp.net", ""),
+        session_hcl("b", "twin@testcsp.net", "")
+    ));
+    tf.set_faults(json!({"post_commit_error_rate": 1.0}));
+    tf.apply();
+    tf.set_faults(json!({"post_commit_error_rate": 0.0}));
+    let second = tf.state_string("nac_qod_session.b", "id");
+    assert_ne!(first, second);
+    assert_eq!(tf.state_string("nac_qod_session.a", "id"), first);
+    assert_eq!(live_ids(&tf), HashSet::from([first, second]));
+    tf.destroy();
+}
