@@ -4,7 +4,7 @@
 //! Cargo builds the provider and `nac-sandbox` in release mode for this target. Every row is measured in
 //! this run; timings are the median of `NAC_BENCH_RUNS` runs (default 5, at least 3). The table is printed
 //! and written to `target/bench-results.md`; scratch directories and logs are under `target/bench/`.
-//! Needs terraform (`TERRAFORM`, default /usr/local/bin/terraform), python3 (the SDK row installs
+//! Needs terraform (on PATH; `TERRAFORM` overrides), python3 (the SDK row installs
 //! `network_as_code` into target/sdk-venv if missing), GNU time (/usr/bin/time) and openssl.
 
 mod support;
@@ -55,7 +55,14 @@ fn main() -> anyhow::Result<()> {
         .build()?;
 
     eprintln!("bench: building the do-nothing comparison provider (bench-null-provider)");
-    let null = match plugin::null_provider_dir(&target_dir, &root.join("null-plugin")) {
+    let profile_dir = provider
+        .parent()
+        .and_then(Path::file_name)
+        .and_then(|n| n.to_str())
+        .unwrap_or("release")
+        .to_string();
+    let null = match plugin::null_provider_dir(&target_dir, &profile_dir, &root.join("null-plugin"))
+    {
         Ok(dir) => Some(dir),
         Err(e) => {
             eprintln!("bench: without the null-provider rows: {e:#}");
@@ -81,21 +88,35 @@ fn main() -> anyhow::Result<()> {
     let mut section = |name: &str, load: BackgroundLoad| {
         background.push(format!("{name} {:.2}", load.cores()));
     };
-    let load = BackgroundLoad::start();
-    let terraform = bench.terraform_rows()?;
-    section("rows 1–2", load);
-    let load = BackgroundLoad::start();
-    bench.sdk_rows(&terraform)?;
-    section("row 3", load);
-    let load = BackgroundLoad::start();
-    bench.scale_rows()?;
-    section("row 4", load);
-    let load = BackgroundLoad::start();
-    bench.process_rows()?;
-    section("row 5", load);
-    let load = BackgroundLoad::start();
-    bench.sandbox_rows()?;
-    section("row 6", load);
+    // NAC_BENCH_ONLY=7,9 runs only those sections (for development; a full table needs all of them).
+    let only: Option<Vec<u32>> = std::env::var("NAC_BENCH_ONLY")
+        .ok()
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect());
+    let wanted = |row: u32| only.as_ref().is_none_or(|rows| rows.contains(&row));
+    if wanted(1) {
+        let load = BackgroundLoad::start();
+        let terraform = bench.terraform_rows()?;
+        section("rows 1–2", load);
+        let load = BackgroundLoad::start();
+        bench.sdk_rows(&terraform)?;
+        section("row 3", load);
+    }
+    type Rows = fn(&mut Bench) -> anyhow::Result<()>;
+    let rows: [(u32, Rows); 6] = [
+        (4, Bench::scale_rows),
+        (5, Bench::process_rows),
+        (6, Bench::sandbox_rows),
+        (7, Bench::refresh_rows),
+        (8, Bench::activation_rows),
+        (9, Bench::phase_rows),
+    ];
+    for (row, run) in rows {
+        if wanted(row) {
+            let load = BackgroundLoad::start();
+            run(&mut bench)?;
+            section(&format!("row {row}"), load);
+        }
+    }
     bench.report.note(format!(
         "Other processes' CPU use during the run, in cores (of {}): {}. Above ~0.2 the timings are \
          inflated by the competition; compare runs made on a quiet machine.",
@@ -336,7 +357,20 @@ impl Bench {
                     label,
                     format!("{}; CPU {}", t.seconds(), secs(v.cycle.cpu[i].median())),
                     compared,
-                    if k == nac {
+                    if k == nac && nac > 1 {
+                        let schema_floor = variants[nac - 1].cycle.timings()[i].median();
+                        format!(
+                            "{}; {}",
+                            verdict(t.median() / floor <= 2.0, "≤ 2× floor"),
+                            verdict(
+                                t.median() / schema_floor <= 1.1,
+                                &format!(
+                                    "≤ 1.1× null_qod_session (measured {})",
+                                    ratio(t.median() / schema_floor)
+                                )
+                            )
+                        )
+                    } else if k == nac {
                         verdict(t.median() / floor <= 2.0, "≤ 2× floor")
                     } else {
                         String::new()

@@ -3,10 +3,10 @@
 
 pub mod client;
 pub mod docs;
-pub mod handshake;
 pub mod logging;
 pub mod parent_watch;
 pub mod provider;
+pub mod release;
 pub mod rules;
 pub mod sandbox;
 pub mod wire;

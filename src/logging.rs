@@ -1,5 +1,10 @@
 //! Provider logs in hclog's JSON line format on stderr: go-plugin parses these lines and hands them to
 //! Terraform's logger, so `TF_LOG` / `TF_LOG_PROVIDER` filter them like any provider's logs.
+//!
+//! The provider's own lines (requests, retries, adoption, waits; never secrets) keep their level, under
+//! `nac.<module>`. Lines of the crates below it (h2, hyper, rustls, tower, tf-provider...) are plumbing
+//! a user debugging a plan does not want: they are emitted only at trace, as trace, under their own
+//! crate's name.
 
 use std::io::Write;
 
@@ -7,26 +12,51 @@ use log::{Level, LevelFilter, Log, Metadata, Record};
 
 struct HclogLogger;
 
-impl Log for HclogLogger {
-    fn enabled(&self, metadata: &Metadata) -> bool {
-        metadata.level() <= log::max_level()
-    }
+/// Whether a log target is this crate's (the library `nac`, or the plugin binary).
+fn is_own(target: &str) -> bool {
+    let crate_name = target.split("::").next().unwrap_or_default();
+    crate_name == "nac" || crate_name == "terraform_provider_nac"
+}
 
-    fn log(&self, record: &Record) {
-        if !self.enabled(record.metadata()) {
-            return;
+/// The hclog level and module of a record, or `None` when it is not to be written at `max`.
+fn classify(level: Level, target: &str, max: LevelFilter) -> Option<(&'static str, String)> {
+    if is_own(target) {
+        if level > max {
+            return None;
         }
-        let level = match record.level() {
+        let level = match level {
             Level::Error => "error",
             Level::Warn => "warn",
             Level::Info => "info",
             Level::Debug => "debug",
             Level::Trace => "trace",
         };
+        let module = target
+            .split("::")
+            .skip(1)
+            .fold(String::from("nac"), |module, part| module + "." + part);
+        Some((level, module))
+    } else if max == LevelFilter::Trace {
+        Some(("trace", target.replace("::", ".")))
+    } else {
+        None
+    }
+}
+
+impl Log for HclogLogger {
+    fn enabled(&self, metadata: &Metadata) -> bool {
+        classify(metadata.level(), metadata.target(), log::max_level()).is_some()
+    }
+
+    fn log(&self, record: &Record) {
+        let Some((level, module)) = classify(record.level(), record.target(), log::max_level())
+        else {
+            return;
+        };
         let line = serde_json::json!({
             "@level": level,
             "@message": record.args().to_string(),
-            "@module": format!("nac.{}", record.target().trim_start_matches("nac::")),
+            "@module": module,
             "@timestamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         });
         // One write per line, so concurrent tasks never interleave within a line.
@@ -61,5 +91,40 @@ pub fn level_from_env() -> LevelFilter {
 pub fn init() {
     if log::set_logger(&HclogLogger).is_ok() {
         log::set_max_level(level_from_env());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_lines_keep_their_level_under_nac() {
+        assert_eq!(
+            classify(Level::Debug, "nac::client::http", LevelFilter::Debug),
+            Some(("debug", "nac.client.http".into()))
+        );
+        assert_eq!(
+            classify(Level::Info, "terraform_provider_nac", LevelFilter::Info),
+            Some(("info", "nac".into()))
+        );
+        assert_eq!(
+            classify(Level::Debug, "nac::client", LevelFilter::Info),
+            None
+        );
+    }
+
+    #[test]
+    fn third_party_lines_only_at_trace_under_their_own_name() {
+        for max in [LevelFilter::Debug, LevelFilter::Info, LevelFilter::Error] {
+            assert_eq!(classify(Level::Error, "h2::codec", max), None, "{max}");
+            assert_eq!(classify(Level::Debug, "hyper_util::client", max), None);
+        }
+        assert_eq!(
+            classify(Level::Debug, "h2::codec::framed_write", LevelFilter::Trace),
+            Some(("trace", "h2.codec.framed_write".into()))
+        );
+        // A crate whose name merely starts with "nac" is not ours.
+        assert_eq!(classify(Level::Info, "nacl::box_", LevelFilter::Info), None);
     }
 }

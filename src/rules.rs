@@ -226,6 +226,35 @@ pub fn sink_url(value: &str) -> Result<(), String> {
     }
 }
 
+/// Whether `url` is `http://` to a loopback host (`127.0.0.0/8`, `[::1]`, `localhost`): a receiver on
+/// the same machine, where plain http exposes nothing (the sandbox and the provider accept these).
+pub fn is_http_loopback_url(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') || url.contains(char::is_whitespace) {
+        return false;
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The provider's sink rule: the API's (`https://`), plus plain `http://` to a loopback host so that
+/// notifications can be tried locally (e.g. against `nac-sandbox`).
+pub fn sink_url_or_loopback_http(value: &str) -> Result<(), String> {
+    if is_http_loopback_url(value) {
+        return Ok(());
+    }
+    sink_url(value).map_err(|message| {
+        format!("{message} (plain http:// is accepted only to a loopback host: 127.0.0.0/8, [::1] or localhost)")
+    })
+}
+
 pub fn rfc3339(value: &str) -> Result<(), String> {
     chrono::DateTime::parse_from_rfc3339(value)
         .map(|_| ())
@@ -447,6 +476,29 @@ pub fn is_ip(value: &str) -> bool {
 mod tests {
     use super::*;
     use crate::wire::*;
+
+    #[test]
+    fn sinks_over_plain_http_only_to_loopback() {
+        for url in [
+            "http://127.0.0.1:9000/notify",
+            "http://localhost/x",
+            "http://[::1]:80/",
+            "http://127.1.2.3",
+            "https://example.com/notify",
+        ] {
+            assert_eq!(sink_url_or_loopback_http(url), Ok(()), "{url}");
+        }
+        for url in [
+            "http://example.com/",
+            "http://10.0.0.1/",
+            "http://127.0.0.1@evil.com/",
+            "http://[::2]/",
+            "http://localhost.evil.com/",
+        ] {
+            let message = sink_url_or_loopback_http(url).unwrap_err();
+            assert!(message.contains("loopback"), "{url}: {message}");
+        }
+    }
 
     fn seed() -> CreateSession {
         // NAC_API.md's full create example, as the spec fixtures hold it.

@@ -477,13 +477,15 @@ fn non_loopback_ip() -> Option<std::net::IpAddr> {
 }
 
 #[tokio::test]
-async fn the_admin_api_only_answers_loopback_clients() {
+async fn off_loopback_the_admin_api_answers_only_its_token() {
     let Some(ip) = non_loopback_ip() else {
         eprintln!("no non-loopback address on this machine; nothing to check");
         return;
     };
     let mut config = config();
     config.listen = "0.0.0.0:0".parse().unwrap();
+    // Required off loopback (see sandbox_exposure).
+    config.admin_token = Some("admin-secret".into());
     let h = start_with(config).await;
     assert!(
         h.sandbox.base_url().starts_with("http://127.0.0.1:"),
@@ -514,11 +516,22 @@ async fn the_admin_api_only_answers_loopback_clients() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    // And loopback clients reach the admin API.
-    assert_eq!(
-        h.admin.call(Method::GET, "/sessions", None).await.0,
-        StatusCode::OK
-    );
+    // With a token, loopback clients need it too; with it, any client reaches the admin API.
+    let r = h
+        .http
+        .get(h.url("/_sandbox/sessions"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = h
+        .http
+        .get(format!("{remote}/_sandbox/sessions"))
+        .bearer_auth("admin-secret")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
 }
 
 #[tokio::test]

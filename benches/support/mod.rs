@@ -2,8 +2,10 @@
 
 pub mod load;
 pub mod measure;
+pub mod phases;
 pub mod plugin;
 pub mod sandbox;
 pub mod sdk;
+pub mod speed;
 pub mod table;
 pub mod terraform;

@@ -193,7 +193,5 @@ impl Provider for NullProvider {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    // The same TCP_NODELAY fix as the nac provider, so that only the resources differ.
-    nac::handshake::install();
     tf_provider::serve("null", NullProvider).await
 }

@@ -34,6 +34,8 @@ pub fn time_to_handshake(binary: &Path, launch: &Launch, runs: usize) -> anyhow:
             .env(MAGIC_COOKIE.0, MAGIC_COOKIE.1)
             .env("PLUGIN_PROTOCOL_VERSIONS", "6")
             .env_remove("PLUGIN_CLIENT_CERT")
+            // Without a client certificate the plugin only starts when told to serve without mTLS.
+            .env(tf_provider::INSECURE_NO_MTLS, "1")
             .env_remove("NAC_PLUGIN_NAGLE")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -85,16 +87,26 @@ pub fn client_certificate(dir: &Path) -> Option<String> {
     ok.then(|| std::fs::read_to_string(cert).ok()).flatten()
 }
 
-/// Builds `bench-null-provider` (benches/support/null_provider.rs) with this run's profile and returns a
-/// plugin directory holding it as `terraform-provider-null`.
-pub fn null_provider_dir(target_dir: &Path, plugin_dir: &Path) -> anyhow::Result<PathBuf> {
+/// Builds `bench-null-provider` (benches/support/null_provider.rs) with this run's profile (`bench`, or
+/// `dev` under `cargo bench --profile dev`, whose binaries are in `target/debug`) and returns a plugin
+/// directory holding it as `terraform-provider-null`.
+pub fn null_provider_dir(
+    target_dir: &Path,
+    profile_dir: &str,
+    plugin_dir: &Path,
+) -> anyhow::Result<PathBuf> {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+    let profile = if profile_dir == "debug" {
+        "dev"
+    } else {
+        "bench"
+    };
     let status = Command::new(env!("CARGO"))
         .args([
             "build",
             "--quiet",
             "--profile",
-            "bench",
+            profile,
             "--example",
             "bench-null-provider",
         ])
@@ -108,7 +120,9 @@ pub fn null_provider_dir(target_dir: &Path, plugin_dir: &Path) -> anyhow::Result
     if !status.success() {
         bail!("cargo build --example bench-null-provider failed");
     }
-    let binary = target_dir.join("release/examples/bench-null-provider");
+    let binary = target_dir
+        .join(profile_dir)
+        .join("examples/bench-null-provider");
     std::fs::create_dir_all(plugin_dir)?;
     let link = plugin_dir.join("terraform-provider-null");
     let _ = std::fs::remove_file(&link);

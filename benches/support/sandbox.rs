@@ -25,9 +25,20 @@ impl SandboxProcess {
     /// Starts `binary` on a free loopback port, sessions AVAILABLE in the create answer, no faults; its
     /// log goes to `log_file`.
     pub fn start(binary: &Path, log_file: &Path, runtime: Handle) -> anyhow::Result<Self> {
+        Self::start_with_activation(binary, log_file, runtime, 0)
+    }
+
+    /// The same, sessions REQUESTED for `activation_delay_ms` before they are AVAILABLE.
+    pub fn start_with_activation(
+        binary: &Path,
+        log_file: &Path,
+        runtime: Handle,
+        activation_delay_ms: u64,
+    ) -> anyhow::Result<Self> {
         let log = File::create(log_file)?;
+        let delay = activation_delay_ms.to_string();
         let mut child = Command::new(binary)
-            .args(["--listen", "127.0.0.1:0", "--activation-delay-ms", "0"])
+            .args(["--listen", "127.0.0.1:0", "--activation-delay-ms", &delay])
             .env("NAC_SANDBOX_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

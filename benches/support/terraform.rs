@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 
+/// `terraform` as found on PATH; `TERRAFORM` overrides.
 pub fn terraform_binary() -> String {
-    std::env::var("TERRAFORM").unwrap_or_else(|_| "/usr/local/bin/terraform".into())
+    std::env::var("TERRAFORM").unwrap_or_else(|_| "terraform".into())
 }
 
 /// One finished `terraform` command.
@@ -64,6 +65,16 @@ impl Workspace {
         self
     }
 
+    pub fn env_remove(&mut self, key: &str) {
+        self.env.retain(|(k, _)| k != key);
+    }
+
+    /// Sets (or replaces) one variable of the extra environment.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.into(), value.into()));
+    }
+
     pub fn write_main(&self, hcl: &str) -> anyhow::Result<()> {
         std::fs::write(self.dir.join("main.tf"), hcl)?;
         Ok(())
@@ -81,7 +92,11 @@ impl Workspace {
             .env("CHECKPOINT_DISABLE", "1")
             .env("NAC_TOKEN", super::sandbox::API_KEY)
             .env_remove("TF_LOG")
+            .env_remove("TF_LOG_CORE")
+            .env_remove("TF_LOG_PROVIDER")
+            .env_remove("TF_LOG_PATH")
             .env_remove("NAC_PLUGIN_NAGLE")
+            .env_remove("NAC_BATCH_READS")
             .env_remove("NAC_BASE_URL");
         for (k, v) in &self.env {
             command.env(k, v);
@@ -112,7 +127,14 @@ impl Workspace {
 
     /// `terraform apply` that must add `count` resources.
     pub fn apply(&self, count: usize) -> anyhow::Result<Run> {
-        let run = self.run(&["apply", "-auto-approve", "-input=false", "-no-color"], 0)?;
+        self.apply_with(count, &[])
+    }
+
+    /// The same with extra arguments (e.g. `-parallelism=50`).
+    pub fn apply_with(&self, count: usize, extra: &[&str]) -> anyhow::Result<Run> {
+        let mut args = vec!["apply", "-auto-approve", "-input=false", "-no-color"];
+        args.extend_from_slice(extra);
+        let run = self.run(&args, 0)?;
         expect(
             &run,
             &format!("Resources: {count} added, 0 changed, 0 destroyed"),

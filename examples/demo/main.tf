@@ -1,9 +1,11 @@
-# The demo: three QoD sessions for two devices against the sandbox, and the data source listing one
-# device's sessions. Run it with examples/demo/run.sh (it passes base_url).
+# The demo: three QoD sessions against the sandbox, one per device (the network allows one active
+# session per device), and the data source listing one device's sessions. Run it with
+# examples/demo/run.sh (it installs the provider from a mirror and passes base_url).
 terraform {
   required_providers {
     nac = {
-      source = "network-as-code/nac"
+      source  = "network-as-code/nac"
+      version = "~> 0.1"
     }
   }
 }
@@ -44,18 +46,18 @@ resource "nac_qod_session" "video" {
   }
 }
 
-# A second, shorter session for the same device.
+# A shorter session for a second device.
 resource "nac_qod_session" "gaming" {
   profile      = "QOS_E"
   service_ipv4 = "198.51.100.0/24"
   duration     = 600
 
   device {
-    network_access_identifier = "device@testcsp.net"
+    network_access_identifier = "console@testcsp.net"
   }
 }
 
-# A session for another device, identified by its phone number only.
+# A session for a third device, identified by its phone number only.
 resource "nac_qod_session" "sensor" {
   profile      = "DOWNLINK_S_UPLINK_M"
   service_ipv6 = "2001:db8:85a3::/64"
@@ -70,7 +72,7 @@ data "nac_device_sessions" "device" {
   device {
     network_access_identifier = "device@testcsp.net"
   }
-  depends_on = [nac_qod_session.video, nac_qod_session.gaming]
+  depends_on = [nac_qod_session.video]
 }
 
 output "sessions" {

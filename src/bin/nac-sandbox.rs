@@ -63,6 +63,28 @@ struct Args {
     /// does the sandbox by default).
     #[arg(long)]
     allow_concurrent_sessions: bool,
+
+    /// Token the admin API and the UI (/_sandbox/ui) require, as `Authorization: Bearer <token>` (the UI:
+    /// open /_sandbox/ui?token=<token> once). Required to listen on a non-loopback address; without it
+    /// the admin API answers loopback clients only.
+    #[arg(long, env = "NAC_SANDBOX_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
+
+    /// Largest request body accepted, in bytes (larger: 413).
+    #[arg(long, default_value_t = 64 * 1024)]
+    max_body_bytes: usize,
+
+    /// Connections served at once; more wait until one closes.
+    #[arg(long, default_value_t = 1024)]
+    max_connections: usize,
+
+    /// Seconds a client has to send a request's headers; an idle connection is closed after as long.
+    #[arg(long, default_value_t = 10)]
+    header_read_timeout_secs: u64,
+
+    /// Live sessions one API key may hold (0: no limit); more creates answer 429.
+    #[arg(long, default_value_t = 10_000)]
+    max_sessions_per_key: usize,
 }
 
 #[tokio::main]
@@ -85,6 +107,11 @@ async fn main() -> anyhow::Result<()> {
         },
         allow_http_sinks_on_loopback: args.allow_http_sinks_on_loopback,
         allow_concurrent_sessions: args.allow_concurrent_sessions,
+        admin_token: args.admin_token.filter(|t| !t.is_empty()),
+        max_body_bytes: args.max_body_bytes,
+        max_connections: args.max_connections,
+        header_read_timeout: Duration::from_secs(args.header_read_timeout_secs.max(1)),
+        max_sessions_per_key: Some(args.max_sessions_per_key).filter(|n| *n > 0),
     };
     let sandbox = nac::sandbox::start(config).await?;
     {

@@ -93,6 +93,8 @@ pub struct ClientConfig {
     /// First back-off delay; it doubles (with jitter) on each retry, up to `retry_max_delay`.
     pub retry_base_delay: Duration,
     pub retry_max_delay: Duration,
+    /// Refreshes may read every session from one `GET /sessions` (with per-session GETs as fallback).
+    pub batch_reads: bool,
 }
 
 pub const DEFAULT_MAX_RETRIES: u32 = 6;
@@ -117,6 +119,7 @@ impl Default for ClientConfig {
             total_timeout: DEFAULT_TOTAL_TIMEOUT,
             retry_base_delay: DEFAULT_RETRY_BASE_DELAY,
             retry_max_delay: DEFAULT_RETRY_MAX_DELAY,
+            batch_reads: true,
         }
     }
 }

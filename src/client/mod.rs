@@ -22,6 +22,7 @@ mod config;
 mod create;
 mod error;
 mod http;
+mod list;
 mod matching;
 mod redact;
 mod response;
@@ -33,6 +34,7 @@ pub use config::{
     QOD_PREFIX,
 };
 pub use error::{describe_sessions, ApiError, Call, Operation, Tries};
+pub use list::ListUnavailable;
 pub use matching::{differences, matches_request, Window, ADOPT_CLOCK_SKEW};
 pub use response::MAX_BODY_BYTES;
 pub use retry::ClientStats;

@@ -29,6 +29,15 @@ impl Group {
     }
 }
 
+/// The fields of an object value are all required by Terraform: Required in a configurable
+/// attribute, Read-Only in a computed one.
+pub(super) fn object_field_group(parent: Group) -> Group {
+    match parent {
+        Group::ReadOnly => Group::ReadOnly,
+        Group::Required | Group::Optional => Group::Required,
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Nesting {
     Single,

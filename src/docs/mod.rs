@@ -7,6 +7,7 @@
 
 mod classify;
 mod freshness;
+mod object_fields;
 mod pages;
 mod plain_markdown;
 mod readme;

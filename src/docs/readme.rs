@@ -7,8 +7,10 @@ use anyhow::{anyhow, Result};
 use tf_provider::schema::{Attribute, AttributeConstraint, AttributeType, Block, NestedBlock};
 
 use super::classify::{
-    attribute_label, nested_fields, sorted_names, type_label, BlockShape, Group, NestedFields,
+    attribute_label, nested_fields, object_field_group, sorted_names, type_label, BlockShape,
+    Group, NestedFields,
 };
+use super::object_fields;
 use super::schemas::ProviderSchemas;
 use super::PROVIDER_SHORT_NAME;
 
@@ -65,7 +67,13 @@ fn table_rows(
                     table_rows(out, &format!("{path}."), nested, &HashMap::new())?
                 }
                 Some(NestedFields::Object(fields)) => {
-                    object_rows(out, &format!("{path}."), fields, usage)
+                    let group = object_field_group(Group::of_attribute(attribute));
+                    let usage = if group == Group::ReadOnly {
+                        "Computed"
+                    } else {
+                        "Required"
+                    };
+                    object_rows(out, &format!("{path}."), fields, usage)?
                 }
                 None => {}
             }
@@ -90,20 +98,24 @@ fn table_rows(
     Ok(())
 }
 
-/// Object fields have no description or constraint of their own: they take the attribute's use.
+/// Object fields have no constraint of their own (all are required in the value) and take their
+/// description from [`object_fields`].
 fn object_rows(
     out: &mut String,
     prefix: &str,
     fields: &HashMap<String, AttributeType>,
     usage: &str,
-) {
+) -> Result<()> {
     for name in sorted_names(fields.keys()) {
         let path = format!("{prefix}{name}");
-        table_row(out, &path, &type_label(&fields[name]), usage, "");
+        let segments: Vec<&str> = path.split('.').collect();
+        let description = object_fields::description(&segments)?;
+        table_row(out, &path, &type_label(&fields[name]), usage, description);
         if let Some(NestedFields::Object(inner)) = nested_fields(&fields[name]) {
-            object_rows(out, &format!("{path}."), inner, usage);
+            object_rows(out, &format!("{path}."), inner, usage)?;
         }
     }
+    Ok(())
 }
 
 /// A table cell holds one line and no unescaped `|`.

@@ -14,6 +14,7 @@ use crate::wire::Secret;
 pub const TOKEN_ENV: &str = "NAC_TOKEN";
 pub const ENVIRONMENT_ENV: &str = "NAC_ENVIRONMENT";
 pub const BASE_URL_ENV: &str = "NAC_BASE_URL";
+pub const BATCH_READS_ENV: &str = "NAC_BATCH_READS";
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ProviderConfig {
@@ -23,6 +24,7 @@ pub struct ProviderConfig {
     pub max_retries: Value<i64>,
     pub request_timeout: Value<String>,
     pub allow_insecure_http: Value<bool>,
+    pub batch_reads: Value<bool>,
 }
 
 pub fn schema() -> Schema {
@@ -86,6 +88,16 @@ fn provider_block() -> Block {
                     AttributeType::Bool,
                     "Allow a plain `http://` `base_url` to a non-loopback host. The API key then travels \
                      unencrypted; only for test networks. Default `false`.",
+                ),
+            ),
+            (
+                "batch_reads",
+                optional(
+                    AttributeType::Bool,
+                    "Refresh every `nac_qod_session` from one `GET /sessions` call per provider run (a list \
+                     at most 5 s old) instead of one GET per session; a session missing from the list, or a \
+                     list the API does not serve, is read with its own GET. Defaults to the \
+                     `NAC_BATCH_READS` environment variable, else `true`.",
                 ),
             ),
         ],
@@ -170,6 +182,7 @@ pub fn resolve(config: &ProviderConfig, env: &dyn Env) -> Result<ClientConfig, V
             "allow_insecure_http",
             config.allow_insecure_http.is_unknown(),
         ),
+        ("batch_reads", config.batch_reads.is_unknown()),
     ] {
         if value {
             problems.push(Problem {
@@ -201,6 +214,19 @@ pub fn resolve(config: &ProviderConfig, env: &dyn Env) -> Result<ClientConfig, V
         }),
     };
     let base_url = text(&config.base_url, BASE_URL_ENV).unwrap_or_default();
+    let batch_reads = match (&config.batch_reads, env.var(BATCH_READS_ENV)) {
+        (Value::Value(on), _) => *on,
+        (_, Some(raw)) => parse_bool(&raw).unwrap_or_else(|| {
+            problems.push(Problem {
+                path: AttributePath::new("batch_reads"),
+                message: format!(
+                    "{BATCH_READS_ENV}: {raw:?} is not a boolean; expected true or false"
+                ),
+            });
+            true
+        }),
+        _ => true,
+    };
     let defaults = ClientConfig::default();
     let client_config = ClientConfig {
         base_url,
@@ -216,6 +242,7 @@ pub fn resolve(config: &ProviderConfig, env: &dyn Env) -> Result<ClientConfig, V
             .and_then(|t| parse_duration(t).ok())
             .unwrap_or(defaults.request_timeout),
         allow_insecure_http: config.allow_insecure_http.unwrap_or(false),
+        batch_reads,
         ..defaults
     };
     if let Err(e) = client_config.qod_root() {
@@ -231,14 +258,23 @@ pub fn resolve(config: &ProviderConfig, env: &dyn Env) -> Result<ClientConfig, V
     }
 }
 
+fn parse_bool(raw: &str) -> Option<bool> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Some(true),
+        "false" | "0" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
 /// The resolved settings, for logs (never the token).
 pub fn describe(config: &ClientConfig) -> String {
     format!(
-        "environment {}, API root {}, max_retries {}, request_timeout {:?}",
+        "environment {}, API root {}, max_retries {}, request_timeout {:?}, batch_reads {}",
         config.environment,
         config.effective_base_url(),
         config.max_retries,
-        config.request_timeout
+        config.request_timeout,
+        config.batch_reads
     )
 }
 
@@ -348,6 +384,28 @@ mod tests {
             let problems = resolve(&config, &env(&[])).unwrap_err();
             assert_eq!(problems[0].attribute(), attribute, "{problems:?}");
         }
+    }
+
+    #[test]
+    fn batch_reads_default_on_and_follow_the_block_then_the_environment() {
+        let token = || ProviderConfig {
+            token: Value::Value("k".into()),
+            ..Default::default()
+        };
+        assert!(resolve(&token(), &env(&[])).unwrap().batch_reads);
+        let off = resolve(&token(), &env(&[(BATCH_READS_ENV, "false")])).unwrap();
+        assert!(!off.batch_reads);
+        let block = ProviderConfig {
+            batch_reads: Value::Value(true),
+            ..token()
+        };
+        assert!(
+            resolve(&block, &env(&[(BATCH_READS_ENV, "0")]))
+                .unwrap()
+                .batch_reads
+        );
+        let problems = resolve(&token(), &env(&[(BATCH_READS_ENV, "sometimes")])).unwrap_err();
+        assert_eq!(problems[0].attribute(), "batch_reads", "{problems:?}");
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod device_sessions;
 mod number;
 mod ports_block;
 mod qod_session;
+mod read_cache;
 pub(crate) mod schema_util;
 mod timeouts;
 mod validation;

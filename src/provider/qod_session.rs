@@ -10,6 +10,7 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 use super::device_block::DeviceBlock;
 use super::number::Whole;
 use super::ports_block::PortsBlock;
+use super::read_cache::ReadCache;
 use super::schema_util::optional_block;
 use super::timeouts::TimeoutsBlock;
 use super::validation::{report_all, root_error};
@@ -58,11 +59,16 @@ pub struct SessionPrivate {
 
 pub struct QodSessionResource {
     client: SharedClient,
+    /// Refreshes of one walk share one `GET /sessions` (see read_cache.rs).
+    read_cache: ReadCache,
 }
 
 impl QodSessionResource {
     pub fn new(client: SharedClient) -> Self {
-        Self { client }
+        Self {
+            client,
+            read_cache: ReadCache::default(),
+        }
     }
 }
 
@@ -155,6 +161,14 @@ impl Resource for QodSessionResource {
                     Some((state, private_state))
                 }
             };
+        }
+        if let Some(session) = self.read_cache.lookup(client, &id).await {
+            client.claim(&id);
+            log::debug!(
+                "refreshed QoS session {id} from the list: {}",
+                session.qos_status.as_str()
+            );
+            return Some((refreshed_state(&state, &session), private_state));
         }
         match client.get_session(&id).await {
             Ok(Some(session)) => {
@@ -289,7 +303,17 @@ impl Resource for QodSessionResource {
         if let (Some(old), Some(new)) = (whole(&prior_state.duration), whole(&state.duration)) {
             if new > old {
                 let added = new.saturating_sub(old);
-                let session = match client.extend_session(&id, added).await {
+                let stop = tf_provider::stop_signal();
+                let extended = tokio::select! {
+                    extended = client.extend_session(&id, added) => extended,
+                    _ = stop.cancelled() => {
+                        root_error(diags, "Interrupted while extending the QoS session", format!(
+                            "Terraform was interrupted; session {id} may or may not have been extended. The next \
+                             plan reads its duration from the API and shows what is left to do."));
+                        return Some((prior_state, private));
+                    }
+                };
+                let session = match extended {
                     Ok(s) => s,
                     Err(e) => {
                         root_error(diags, "Failed to extend the QoS session", e.to_string());
@@ -401,6 +425,7 @@ mod create;
 mod mapping;
 mod pending;
 mod plan;
+mod poll;
 mod schema;
 #[cfg(test)]
 mod tests;

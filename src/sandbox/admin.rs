@@ -1,14 +1,10 @@
-//! The admin API under `/_sandbox` (loopback clients only, no API key, never subject to faults): see every
-//! session, move the clock, end a session as the network would, set faults, reset, read counters.
-
-use std::net::SocketAddr;
+//! The admin API under `/_sandbox` (see `admin_auth` for who may call it; no API key, never subject to
+//! faults): see every session, move the clock, end a session as the network would, set faults and rules,
+//! reset, read counters.
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, Path, Request, State};
-
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Path, State};
 use axum::Json;
 use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
@@ -20,23 +16,6 @@ use super::request;
 use super::state::Shared;
 use super::stats::StatsReport;
 use crate::wire::{format_timestamp, SessionInfo};
-
-/// Refuses admin calls that do not come from the machine itself.
-pub(crate) async fn loopback_only(request: Request, next: Next) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_canonical());
-    match peer {
-        Some(ip) if ip.is_loopback() => next.run(request).await,
-        _ => ApiError::new(
-            403,
-            "PERMISSION_DENIED",
-            "The sandbox admin API only answers loopback clients.",
-        )
-        .into_response(),
-    }
-}
 
 /// A session as the admin sees it: as the API shows it, plus a label of the key that owns it.
 #[derive(Debug, Serialize)]

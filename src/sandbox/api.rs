@@ -35,19 +35,18 @@ pub(crate) async fn create_session(
         &body,
         sandbox.config.allow_http_sinks_on_loopback,
     )?;
+    if let Some(sink) = &req.sink {
+        sandbox
+            .sink_policy
+            .check_url(sink)
+            .map_err(|why| ApiError::invalid_argument(format!("sink: {why}")))?;
+    }
     let now = sandbox.clock.now();
     let session = StoredSession::create(req, owner, now, sandbox.activation_delay);
     let (info, events) = sandbox
         .store
-        .insert(session, now, sandbox.concurrent_sessions_allowed())
-        .map_err(|refused| match refused {
-            InsertRefused::DeviceBusy(existing) => {
-                log::debug!(
-                    "nac-sandbox: create refused, session {existing} is live for the device"
-                );
-                ApiError::device_busy()
-            }
-        })?;
+        .insert(session, now, sandbox.insert_rules())
+        .map_err(refused_create)?;
     sandbox.stats.session_created();
     sandbox.commit(events).await?;
     if let Some(status) = sandbox.faults.roll_post_commit() {
@@ -59,6 +58,23 @@ pub(crate) async fn create_session(
         return Err(ApiError::for_status(status));
     }
     Ok((StatusCode::CREATED, Json(info)).into_response())
+}
+
+fn refused_create(refused: InsertRefused) -> ApiError {
+    match refused {
+        InsertRefused::DeviceBusy(existing) => {
+            log::debug!("nac-sandbox: create refused, session {existing} is live for the device");
+            ApiError::device_busy()
+        }
+        InsertRefused::TooManySessions(cap) => ApiError::new(
+            429,
+            "TOO_MANY_REQUESTS",
+            format!(
+                "This API key already has {cap} live sessions, the most this sandbox allows \
+                 (--max-sessions-per-key): delete some first"
+            ),
+        ),
+    }
 }
 
 pub(crate) async fn get_session(

@@ -1,7 +1,7 @@
 //! The router that puts the API, the profiles API and the admin API together, with what applies to every
 //! answer (`x-correlator` echoed, the gateway's answer to an unknown path).
 
-use axum::extract::OriginalUri;
+use axum::extract::{DefaultBodyLimit, OriginalUri};
 use axum::http::HeaderName;
 use axum::routing::{get, post, put};
 use axum::Router;
@@ -9,12 +9,14 @@ use tower_http::propagate_header::PropagateHeaderLayer;
 
 use super::errors::ApiError;
 use super::state::Shared;
-use super::{admin, api, gateway, profiles};
+use super::{admin, admin_auth, api, gateway, profiles, ui};
 
 /// As RapidAPI's gateway answers a path it does not route: a `{"message"}` body, not a CAMARA one, so a
 /// client can tell a wrong URL from an unknown session.
 async fn unknown_path(OriginalUri(uri): OriginalUri) -> ApiError {
-    ApiError::UnknownPath(uri.path().to_owned())
+    // Bounded: the answer never grows with what the client sent.
+    let path: String = uri.path().chars().take(256).collect();
+    ApiError::UnknownPath(path)
 }
 
 async fn method_not_allowed() -> ApiError {
@@ -56,12 +58,17 @@ pub(crate) fn router(sandbox: Shared) -> Router {
         .route("/config", put(admin::set_config).get(admin::config))
         .route("/reset", post(admin::reset))
         .route("/stats", get(admin::stats))
+        .route("/ui", get(ui::page))
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn(admin::loopback_only));
+        .layer(axum::middleware::from_fn_with_state(
+            sandbox.clone(),
+            admin_auth::admin_only,
+        ));
     Router::new()
         .nest("/_sandbox", admin)
         .merge(service)
         .fallback(unknown_path)
+        .layer(DefaultBodyLimit::max(sandbox.config.max_body_bytes))
         .layer(PropagateHeaderLayer::new(HeaderName::from_static(
             "x-correlator",
         )))

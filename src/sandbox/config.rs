@@ -26,6 +26,17 @@ pub struct SandboxConfig {
     /// Several live (REQUESTED or AVAILABLE) sessions per device and key; NaC answers 409 CONFLICT, and so
     /// does the sandbox unless this is set.
     pub allow_concurrent_sessions: bool,
+    /// Required (as `Authorization: Bearer <token>`) by the admin API and the UI when set; must be set to
+    /// listen on a non-loopback address. Without it the admin API answers loopback clients only.
+    pub admin_token: Option<String>,
+    /// Largest request body accepted (larger: 413).
+    pub max_body_bytes: usize,
+    /// Connections served at once (more wait until one closes).
+    pub max_connections: usize,
+    /// Time a client has to send a request's headers; also how long an idle connection is kept.
+    pub header_read_timeout: Duration,
+    /// Live (REQUESTED or AVAILABLE) sessions one API key may hold; `None`: no limit.
+    pub max_sessions_per_key: Option<usize>,
 }
 
 impl Default for SandboxConfig {
@@ -39,6 +50,11 @@ impl Default for SandboxConfig {
             faults: Faults::default(),
             allow_http_sinks_on_loopback: true,
             allow_concurrent_sessions: false,
+            admin_token: None,
+            max_body_bytes: 64 * 1024,
+            max_connections: 1024,
+            header_read_timeout: Duration::from_secs(10),
+            max_sessions_per_key: Some(10_000),
         }
     }
 }
@@ -58,6 +74,14 @@ impl std::fmt::Debug for SandboxConfig {
                 &self.allow_http_sinks_on_loopback,
             )
             .field("allow_concurrent_sessions", &self.allow_concurrent_sessions)
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_connections", &self.max_connections)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("max_sessions_per_key", &self.max_sessions_per_key)
             .finish()
     }
 }

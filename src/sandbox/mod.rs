@@ -15,14 +15,17 @@
 //! ```
 
 mod admin;
+mod admin_auth;
 mod api;
 mod app;
 mod body;
 mod clock;
 mod config;
+mod delivery;
 mod errors;
 mod faults;
 mod gateway;
+mod listen;
 mod notify;
 mod owner;
 mod persist;
@@ -30,9 +33,11 @@ pub mod profiles;
 pub mod request;
 mod server;
 mod session;
+mod sink_policy;
 mod state;
 mod stats;
 mod store;
+mod ui;
 
 pub use config::SandboxConfig;
 pub use faults::Faults;

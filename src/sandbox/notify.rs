@@ -1,53 +1,45 @@
-//! Delivers status changes to sinks as CloudEvents with the session's Bearer token. Delivery never blocks
-//! the API: events are queued to a fixed set of workers (one queue per shard of session ids, so one
-//! session's events arrive in order), retried a few times with backoff, and dropped with a log line when
-//! a sink keeps failing or a queue is full.
+//! Routes status changes to their sinks, isolated per sink: each sink (scheme, host and port) has its own
+//! queue and one worker delivering its events in order, so a slow or dead sink delays only its own
+//! events. Delivery never blocks the API; a full queue drops the event with a log line. A worker with
+//! nothing to do for a while stops, and the next event for its sink starts a new one.
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
-use uuid::Uuid;
+use tokio::sync::mpsc::error::TrySendError;
+use tokio::task::{JoinHandle, JoinSet};
 
+use super::delivery::{Delivery, SinkClient};
 use super::session::StatusEvent;
-use crate::wire::{CloudEvent, StatusChanged, QOS_STATUS_CHANGED};
+use super::sink_policy::{redacted, SinkPolicy};
 
-const WORKERS: usize = 16;
-const QUEUE_PER_WORKER: usize = 4096;
-const ATTEMPTS: u32 = 4;
-const FIRST_BACKOFF: Duration = Duration::from_millis(200);
+/// Events waiting for the dispatcher (all sinks).
+const DISPATCH_QUEUE: usize = 65_536;
+/// Events waiting for one sink.
+const QUEUE_PER_SINK: usize = 1024;
+/// Sinks with a worker at once; events for more are dropped (logged) until some go idle.
+const MAX_SINKS: usize = 1024;
+/// A worker that had nothing to deliver this long stops.
+const WORKER_IDLE: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone)]
 pub(crate) struct Notifier {
-    queues: Vec<mpsc::Sender<StatusEvent>>,
+    queue: mpsc::Sender<StatusEvent>,
 }
 
 impl Notifier {
-    /// Starts the delivery workers. `source_root` is the API root events name as their source.
-    pub fn start(source_root: String) -> (Self, Vec<JoinHandle<()>>) {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(2))
-            .timeout(Duration::from_secs(5))
-            .build()
-            .unwrap_or_default();
-        let mut queues = Vec::with_capacity(WORKERS);
-        let mut workers = Vec::with_capacity(WORKERS);
-        for _ in 0..WORKERS {
-            let (tx, rx) = mpsc::channel(QUEUE_PER_WORKER);
-            queues.push(tx);
-            workers.push(tokio::spawn(deliver_all(
-                rx,
-                http.clone(),
-                source_root.clone(),
-            )));
-        }
-        (Self { queues }, workers)
+    /// Starts the dispatcher. `source_root` is the API root events name as their source.
+    pub fn start(source_root: String, policy: SinkPolicy) -> (Self, Vec<JoinHandle<()>>) {
+        let (queue, rx) = mpsc::channel(DISPATCH_QUEUE);
+        let delivery = Arc::new(Delivery::new(source_root, policy));
+        let dispatcher = tokio::spawn(dispatch(rx, delivery));
+        (Self { queue }, vec![dispatcher])
     }
 
     pub fn send(&self, event: StatusEvent) {
-        let shard = (event.session_id.as_u128() % self.queues.len() as u128) as usize;
-        if let Err(e) = self.queues[shard].try_send(event) {
+        if let Err(e) = self.queue.try_send(event) {
             log::warn!("nac-sandbox: notification queue full or closed, dropping an event: {e}");
         }
     }
@@ -59,71 +51,80 @@ impl Notifier {
     }
 }
 
-pub(crate) fn cloud_event(event: &StatusEvent, source_root: &str) -> CloudEvent {
-    CloudEvent {
-        id: Uuid::new_v4().to_string(),
-        source: format!(
-            "{source_root}/quality-on-demand/v1/sessions/{}",
-            event.session_id
+/// Which queue an event joins: its sink's origin (events to one receiver share its fate).
+fn sink_key(sink: &str) -> String {
+    match reqwest::Url::parse(sink) {
+        Ok(url) => format!(
+            "{}://{}:{}",
+            url.scheme(),
+            url.host_str().unwrap_or_default().to_ascii_lowercase(),
+            url.port_or_known_default().unwrap_or(0)
         ),
-        event_type: QOS_STATUS_CHANGED.into(),
-        specversion: "1.0".into(),
-        datacontenttype: "application/json".into(),
-        time: event.time,
-        data: StatusChanged {
-            session_id: event.session_id.to_string(),
-            qos_status: event.status,
-            status_info: event.status_info,
-        },
+        Err(_) => sink.to_owned(),
     }
 }
 
-async fn deliver_all(
-    mut queue: mpsc::Receiver<StatusEvent>,
-    http: reqwest::Client,
-    source_root: String,
-) {
-    while let Some(event) = queue.recv().await {
-        deliver(&http, &event, &source_root).await;
+/// Owns the workers: aborting it (shutdown) stops them all and drops what is queued.
+async fn dispatch(mut events: mpsc::Receiver<StatusEvent>, delivery: Arc<Delivery>) {
+    let mut sinks: HashMap<String, mpsc::Sender<StatusEvent>> = HashMap::new();
+    let mut workers = JoinSet::new();
+    while let Some(mut event) = events.recv().await {
+        while workers.try_join_next().is_some() {}
+        let key = sink_key(&event.sink);
+        if let Some(queue) = sinks.get(&key) {
+            match queue.try_send(event) {
+                Ok(()) => continue,
+                Err(TrySendError::Full(dropped)) => {
+                    log::warn!(
+                        "nac-sandbox: {QUEUE_PER_SINK} notifications already wait for {}; dropping {} for session {}",
+                        redacted(&dropped.sink),
+                        dropped.status.as_str(),
+                        dropped.session_id
+                    );
+                    continue;
+                }
+                // Its worker went idle and stopped: start another below.
+                Err(TrySendError::Closed(returned)) => {
+                    sinks.remove(&key);
+                    event = returned;
+                }
+            }
+        }
+        if sinks.len() >= MAX_SINKS {
+            sinks.retain(|_, queue| !queue.is_closed());
+        }
+        if sinks.len() >= MAX_SINKS {
+            log::warn!(
+                "nac-sandbox: {MAX_SINKS} sinks are being notified already; dropping {} for session {} to {}",
+                event.status.as_str(),
+                event.session_id,
+                redacted(&event.sink)
+            );
+            continue;
+        }
+        let (queue, rx) = mpsc::channel(QUEUE_PER_SINK);
+        // A fresh queue has room.
+        let _ = queue.try_send(event);
+        workers.spawn(sink_worker(rx, delivery.clone()));
+        sinks.insert(key, queue);
     }
 }
 
-async fn deliver(http: &reqwest::Client, event: &StatusEvent, source_root: &str) {
-    let body = match serde_json::to_vec(&cloud_event(event, source_root)) {
-        Ok(body) => body,
-        Err(e) => {
-            log::error!("nac-sandbox: cannot encode an event: {e}");
-            return;
-        }
-    };
-    let token = event
-        .credential
-        .as_ref()
-        .and_then(|c| c.access_token.as_ref());
-    let mut backoff = FIRST_BACKOFF;
-    for attempt in 1..=ATTEMPTS {
-        let mut request = http
-            .post(&event.sink)
-            .header(CONTENT_TYPE, "application/cloudevents+json")
-            .body(body.clone());
-        if let Some(token) = token {
-            request = request.header(AUTHORIZATION, format!("Bearer {}", token.expose()));
-        }
-        // Errors are logged without the request (its headers carry the token).
-        let outcome = match request.send().await {
-            Ok(r) if r.status().is_success() => return,
-            Ok(r) => format!("status {}", r.status()),
-            Err(e) => format!("{}", e.without_url()),
-        };
-        log::warn!(
-            "nac-sandbox: notification {} for session {} to {} failed (attempt {attempt} of {ATTEMPTS}): {outcome}",
-            event.status.as_str(),
-            event.session_id,
-            event.sink
-        );
-        if attempt < ATTEMPTS {
-            tokio::time::sleep(backoff).await;
-            backoff *= 2;
+/// Delivers one sink's events in order; stops after [`WORKER_IDLE`] without any.
+async fn sink_worker(mut events: mpsc::Receiver<StatusEvent>, delivery: Arc<Delivery>) {
+    let mut client = SinkClient::default();
+    loop {
+        match tokio::time::timeout(WORKER_IDLE, events.recv()).await {
+            Ok(Some(event)) => delivery.deliver(&mut client, &event).await,
+            Ok(None) => return,
+            Err(_idle) => {
+                // Refuse new events first, then deliver any that slipped in.
+                events.close();
+                while let Ok(event) = events.try_recv() {
+                    delivery.deliver(&mut client, &event).await;
+                }
+                return;
+            }
         }
     }
 }

@@ -2,8 +2,6 @@
 //! the path of the offending field), then the rules of [`crate::rules`]. Public so that property tests can
 //! throw arbitrary bodies at it; every failure is a CAMARA error body, never a panic.
 
-use std::net::IpAddr;
-
 use serde::de::DeserializeOwned;
 
 use crate::rules::{self, Violation, ViolationKind, PROFILES};
@@ -84,22 +82,7 @@ pub fn parse_json<T: DeserializeOwned>(
     Ok(value)
 }
 
-/// Whether `url` is `http://` to a loopback host (`127.0.0.0/8`, `[::1]`, `localhost`).
-pub fn is_http_loopback_url(url: &str) -> bool {
-    let Some(rest) = url.strip_prefix("http://") else {
-        return false;
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if authority.contains('@') || url.contains(char::is_whitespace) {
-        return false;
-    }
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
-    };
-    host.eq_ignore_ascii_case("localhost")
-        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
+pub use crate::rules::is_http_loopback_url;
 
 /// Every rule of `POST /sessions`; the first broken one is the answer.
 pub fn check_create(

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use chrono::TimeDelta;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -14,8 +13,10 @@ use tokio::task::JoinHandle;
 use super::app;
 use super::clock::{SandboxClock, MAX_OFFSET};
 use super::faults::FaultSwitch;
+use super::listen::{self, ConnectionLimits};
 use super::notify::Notifier;
 use super::persist::{self, Persister};
+use super::sink_policy::SinkPolicy;
 use super::state::Sandbox;
 use super::stats::{Stats, StatsReport};
 use super::store::Store;
@@ -48,6 +49,13 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
         .faults
         .check()
         .map_err(|e| anyhow::anyhow!("invalid faults: {e}"))?;
+    if !config.listen.ip().is_loopback() && config.admin_token.is_none() {
+        anyhow::bail!(
+            "listening on {} (not a loopback address) exposes the admin API: give it a token with \
+             --admin-token or NAC_SANDBOX_ADMIN_TOKEN",
+            config.listen
+        );
+    }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -71,7 +79,7 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
         }
         None => None,
     };
-    let (notifier, mut background) = Notifier::start(base_url.clone());
+    let (notifier, mut background) = Notifier::start(base_url.clone(), SinkPolicy::new(addr));
     let sandbox = Arc::new(Sandbox {
         activation_delay: to_delta(config.activation_delay),
         faults: FaultSwitch::new(config.faults.clone()),
@@ -81,6 +89,7 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
         clock: clock.clone(),
         stats: Stats::default(),
         notifier,
+        sink_policy: SinkPolicy::new(addr),
         persister: persister.clone(),
     });
     if let Some(persister) = persister {
@@ -89,20 +98,18 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
     background.push(tokio::spawn(tick(sandbox.clone())));
 
     let (stop, stopped) = oneshot::channel::<()>();
-    let service = app::router(sandbox.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    // Small answers must not wait for a delayed ACK (axum leaves Nagle's algorithm on).
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    let server = tokio::spawn(async move {
-        let serving = axum::serve(listener, service).with_graceful_shutdown(async {
-            let _ = stopped.await;
-        });
-        if let Err(e) = serving.await {
-            log::error!("nac-sandbox: server stopped: {e}");
-        }
-    });
+    let limits = ConnectionLimits {
+        max_connections: sandbox.config.max_connections,
+        header_read_timeout: sandbox.config.header_read_timeout,
+    };
+    let router = app::router(sandbox.clone());
+    let server = tokio::spawn(listen::serve(listener, router, limits, stopped, DRAIN));
     log::info!("nac-sandbox: listening on {base_url}");
+    if sandbox.config.admin_token.is_some() {
+        log::info!("nac-sandbox: the admin API and {base_url}/_sandbox/ui require the admin token");
+    } else {
+        log::info!("nac-sandbox: the admin API and {base_url}/_sandbox/ui are open to loopback clients only");
+    }
     Ok(RunningSandbox {
         addr,
         sandbox,
@@ -156,7 +163,8 @@ impl RunningSandbox {
             let _ = stop.send(());
         }
         if let Some(mut server) = self.server.take() {
-            if tokio::time::timeout(DRAIN, &mut server).await.is_err() {
+            // The server drains for DRAIN itself; this is the backstop.
+            if tokio::time::timeout(DRAIN * 2, &mut server).await.is_err() {
                 log::warn!("nac-sandbox: requests still in flight after {DRAIN:?}; closing them");
                 server.abort();
                 let _ = server.await;

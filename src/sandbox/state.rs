@@ -12,8 +12,9 @@ use super::faults::FaultSwitch;
 use super::notify::Notifier;
 use super::persist::Persister;
 use super::session::StatusEvent;
+use super::sink_policy::SinkPolicy;
 use super::stats::Stats;
-use super::store::Store;
+use super::store::{InsertRules, Store};
 use super::SandboxConfig;
 
 #[derive(Debug)]
@@ -25,6 +26,8 @@ pub(crate) struct Sandbox {
     pub faults: FaultSwitch,
     pub stats: Stats,
     pub notifier: Notifier,
+    /// Which sinks a create may name (the notifier checks again at delivery).
+    pub sink_policy: SinkPolicy,
     pub persister: Option<Arc<Persister>>,
     /// Several live sessions per device (NaC answers 409): starts as configured, the admin API flips it.
     pub allow_concurrent_sessions: AtomicBool,
@@ -59,6 +62,13 @@ impl Sandbox {
 }
 
 impl Sandbox {
+    pub fn insert_rules(&self) -> InsertRules {
+        InsertRules {
+            allow_concurrent: self.concurrent_sessions_allowed(),
+            max_live_per_owner: self.config.max_sessions_per_key,
+        }
+    }
+
     pub fn concurrent_sessions_allowed(&self) -> bool {
         self.allow_concurrent_sessions.load(Ordering::Relaxed)
     }

@@ -91,6 +91,8 @@ pub fn device_matches(query: &Device, stored: &Device) -> bool {
 struct Inner {
     sessions: HashMap<Uuid, StoredSession>,
     by_device: HashMap<DeviceKey, HashSet<Uuid>>,
+    /// Every session held, by owner (for the per-key cap).
+    by_owner: HashMap<Owner, HashSet<Uuid>>,
     /// Upcoming transitions; stale entries are harmless (the session is re-evaluated when popped).
     schedule: BinaryHeap<Reverse<(DateTime<Utc>, Uuid)>>,
 }
@@ -102,6 +104,10 @@ impl Inner {
                 self.by_device.entry(key).or_default().insert(session.id);
             }
         }
+        self.by_owner
+            .entry(session.owner.clone())
+            .or_default()
+            .insert(session.id);
         self.schedule
             .push(Reverse((session.next_due(now, retention), session.id)));
         self.sessions.insert(session.id, session);
@@ -132,6 +138,21 @@ impl Inner {
             })
     }
 
+    /// Whether `owner` holds at least `cap` live sessions. Counting live ones walks the owner's sessions,
+    /// so it is done only when the owner holds that many at all.
+    fn at_cap(&self, owner: &Owner, cap: usize, now: DateTime<Utc>) -> bool {
+        let Some(ids) = self.by_owner.get(owner) else {
+            return cap == 0;
+        };
+        ids.len() >= cap
+            && ids
+                .iter()
+                .filter_map(|id| self.sessions.get(id))
+                .filter(|s| s.is_live(now))
+                .count()
+                >= cap
+    }
+
     /// A session of `owner`, unless it is gone.
     fn owned_mut(
         &mut self,
@@ -147,6 +168,12 @@ impl Inner {
 
     fn remove(&mut self, id: &Uuid) -> Option<StoredSession> {
         let session = self.sessions.remove(id)?;
+        if let Some(ids) = self.by_owner.get_mut(&session.owner) {
+            ids.remove(id);
+            if ids.is_empty() {
+                self.by_owner.remove(&session.owner);
+            }
+        }
         if let Some(device) = &session.info.device {
             for key in device_keys(device) {
                 if let Some(ids) = self.by_device.get_mut(&key) {
@@ -166,6 +193,15 @@ impl Inner {
 pub(crate) enum InsertRefused {
     /// The owner already has this live session for the device.
     DeviceBusy(Uuid),
+    /// The owner holds this many live sessions already.
+    TooManySessions(usize),
+}
+
+/// The rules a create is checked against (they can change while the sandbox runs).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct InsertRules {
+    pub allow_concurrent: bool,
+    pub max_live_per_owner: Option<usize>,
 }
 
 #[derive(Debug)]
@@ -198,9 +234,15 @@ impl Store {
         &self,
         mut session: StoredSession,
         now: DateTime<Utc>,
-        allow_concurrent: bool,
+        rules: InsertRules,
     ) -> Result<(SessionInfo, Vec<StatusEvent>), InsertRefused> {
         let mut inner = self.write();
+        if let Some(cap) = rules.max_live_per_owner {
+            if inner.at_cap(&session.owner, cap, now) {
+                return Err(InsertRefused::TooManySessions(cap));
+            }
+        }
+        let allow_concurrent = rules.allow_concurrent;
         if let (false, Some(device)) = (allow_concurrent, &session.info.device) {
             let busy = inner
                 .matching(device, now, self.retention)

@@ -69,21 +69,23 @@ pub async fn start_sandbox() -> Sandbox {
 }
 
 pub async fn start_sandbox_with(config: SandboxConfig) -> Sandbox {
+    let token = config.admin_token.clone();
     let running = nac::sandbox::start(config).await.expect("sandbox starts");
     let base_url = running.base_url();
     Sandbox {
-        admin: Admin::new(&base_url),
+        admin: Admin::new(&base_url).with_token(token),
         running,
         base_url,
     }
 }
 
-/// The admin API of the sandbox at `base_url`. It needs no key, and its requests are not counted as
-/// API requests.
+/// The admin API of the sandbox at `base_url`. It needs no key (but the admin token when the sandbox
+/// has one), and its requests are not counted as API requests.
 #[derive(Clone)]
 pub struct Admin {
     http: reqwest::Client,
     base_url: String,
+    token: Option<String>,
 }
 
 impl Admin {
@@ -91,7 +93,14 @@ impl Admin {
         Self {
             http: reqwest::Client::new(),
             base_url: base_url.to_owned(),
+            token: None,
         }
+    }
+
+    /// Sends `Authorization: Bearer <token>` with every call.
+    pub fn with_token(mut self, token: Option<String>) -> Self {
+        self.token = token;
+        self
     }
 
     /// `method /_sandbox{path}`, `body` sent as JSON when given: the status and the JSON answer.
@@ -102,7 +111,11 @@ impl Admin {
         body: Option<&Value>,
     ) -> (StatusCode, Value) {
         let url = format!("{}/_sandbox{path}", self.base_url);
-        send_json(self.http.request(method, url), body).await
+        let mut request = self.http.request(method, url);
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        send_json(request, body).await
     }
 
     /// The same, asserting 200 OK; returns the answer.

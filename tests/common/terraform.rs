@@ -22,9 +22,36 @@ use serde_json::Value as Json;
 use super::admin::{self, Admin};
 use super::api::api_request;
 
-/// The Terraform binary the tests drive (`TERRAFORM` overrides).
-pub fn terraform_binary() -> String {
-    std::env::var("TERRAFORM").unwrap_or_else(|_| "/usr/local/bin/terraform".into())
+/// The Terraform binary the tests drive: `TERRAFORM` if set, else `terraform` on `PATH`. Missing, it
+/// fails the test with a message naming both.
+pub fn terraform_binary() -> PathBuf {
+    find_terraform(
+        std::env::var_os("TERRAFORM").filter(|v| !v.is_empty()),
+        std::env::var_os("PATH"),
+    )
+    .unwrap_or_else(|message| panic!("{message}"))
+}
+
+/// [`terraform_binary`]'s search, with its inputs given.
+pub fn find_terraform(
+    explicit: Option<std::ffi::OsString>,
+    path: Option<std::ffi::OsString>,
+) -> Result<PathBuf, String> {
+    if let Some(explicit) = explicit {
+        return which::which(&explicit).map_err(|_| {
+            format!(
+                "TERRAFORM={} is not an executable; point TERRAFORM at terraform (>= 1.6) or unset it to use terraform on PATH",
+                Path::new(&explicit).display()
+            )
+        });
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    which::which_in("terraform", path.as_ref(), cwd).map_err(|_| {
+        format!(
+            "terraform was not found on PATH ({}); install terraform (>= 1.6) on PATH or set TERRAFORM=/path/to/terraform",
+            path.as_deref().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default()
+        )
+    })
 }
 
 /// The provider binary cargo built for this test run (`NAC_PROVIDER_BINARY` overrides, e.g. to test a
@@ -202,6 +229,18 @@ impl Harness {
     /// Runs `terraform <args>` in the working directory (no input, no colour, automation mode).
     pub fn terraform(&self, args: &[&str]) -> TfOutput {
         let started = Instant::now();
+        let out = self.command(args).output().expect("run terraform");
+        TfOutput {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            elapsed: started.elapsed(),
+        }
+    }
+
+    /// The `terraform <args>` command of [`Harness::terraform`], not started (e.g. to interrupt it).
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(terraform_binary());
         command
             .args(args)
@@ -213,18 +252,12 @@ impl Harness {
             .env("NAC_TOKEN", TOKEN)
             .env("RUST_LIB_BACKTRACE", "0")
             .env_remove("NAC_BASE_URL")
+            .env_remove("NAC_BATCH_READS")
             .env_remove("NAC_ENVIRONMENT");
         for (k, v) in &self.env {
             command.env(k, v);
         }
-        let out = command.output().expect("run terraform");
-        TfOutput {
-            args: args.iter().map(|s| s.to_string()).collect(),
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            elapsed: started.elapsed(),
-        }
+        command
     }
 
     /// `terraform apply -auto-approve`, asserted to succeed.

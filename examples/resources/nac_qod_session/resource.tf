@@ -36,16 +36,18 @@ resource "nac_qod_session" "example" {
 }
 
 variable "sink_token" {
-  type      = string
-  sensitive = true
+  description = "Bearer token the network presents to the sink."
+  type        = string
+  sensitive   = true
 }
 
-# A minimal session: a profile, one service address and one device identifier.
+# A minimal session: a profile, one service address and one device identifier. The network allows
+# one active session per device, so this is another device.
 resource "nac_qod_session" "minimal" {
   profile      = "QOS_L"
   service_ipv4 = "198.51.100.0/24"
 
   device {
-    phone_number = "+36721601234567"
+    phone_number = "+36721609876543"
   }
 }

@@ -10,6 +10,7 @@ use tf_provider::Diagnostics;
 use super::adopt::{import_hint, on_conflict, Conflict};
 use super::mapping::{config_problems, create_request, create_timeout, set_computed};
 use super::pending::pending_id;
+use super::poll;
 use super::{SessionPrivate, SessionState};
 use crate::client::{ApiError, NacClient, Window};
 use crate::provider::timeouts::MAX_CREATE_TIMEOUT;
@@ -25,6 +26,8 @@ enum Waited {
     TimedOut(SessionInfo, Option<ApiError>),
     /// A read failed in a way retrying cannot fix (and the final read did not find it AVAILABLE).
     Failed(SessionInfo, ApiError),
+    /// Terraform asked the provider to stop (Ctrl-C).
+    Stopped(SessionInfo),
 }
 
 /// `now + timeout`, never overflowing: timeouts are validated to at most [`MAX_CREATE_TIMEOUT`], and
@@ -44,10 +47,11 @@ async fn wait_until_settled(
     mut session: SessionInfo,
     timeout: Duration,
 ) -> Waited {
-    let deadline = deadline_after(tokio::time::Instant::now(), timeout);
-    // Short first: a sandbox or a fast network settles within tens of milliseconds.
-    let mut interval = Duration::from_millis(25);
+    let started = tokio::time::Instant::now();
+    let deadline = deadline_after(started, timeout);
+    let mut interval = poll::FIRST;
     let mut last_error = None;
+    let stop = tf_provider::stop_signal();
     loop {
         match session.qos_status {
             QosStatus::Available => return Waited::Available(session),
@@ -58,8 +62,10 @@ async fn wait_until_settled(
         if left.is_zero() {
             break;
         }
-        tokio::time::sleep(interval.min(left)).await;
-        interval = interval.mul_f64(1.5).min(Duration::from_secs(2));
+        tokio::select! {
+            _ = tokio::time::sleep(interval.min(left)) => {}
+            _ = stop.cancelled() => return Waited::Stopped(session),
+        }
         log::debug!(
             "polling QoS session {} until it is AVAILABLE",
             session.session_id
@@ -68,7 +74,11 @@ async fn wait_until_settled(
         let left = deadline
             .saturating_duration_since(tokio::time::Instant::now())
             .max(Duration::from_millis(100));
-        match tokio::time::timeout(left, client.get_session(&session.session_id)).await {
+        let polled = tokio::select! {
+            polled = tokio::time::timeout(left, client.get_session(&session.session_id)) => polled,
+            _ = stop.cancelled() => return Waited::Stopped(session),
+        };
+        match polled {
             Ok(Ok(Some(s))) => {
                 session = s;
                 last_error = None;
@@ -89,6 +99,7 @@ async fn wait_until_settled(
             }
             Err(_) => break,
         }
+        interval = poll::next_interval(interval, started.elapsed());
     }
     match final_read(client, session).await {
         Waited::TimedOut(session, None) => Waited::TimedOut(session, last_error),
@@ -247,6 +258,19 @@ async fn settle(
                 format!(
                     "Session {id} was still {} after {timeout:?} (timeouts.create).{reads} It is kept in state \
                      as tainted, so the next apply replaces it.",
+                    session.qos_status.as_str()
+                ),
+            );
+            Some((state, None))
+        }
+        Waited::Stopped(session) => {
+            // Keep the session: in state (tainted unless AVAILABLE) nothing is orphaned.
+            set_computed(&mut state, &session);
+            root_error(diags,
+                "Interrupted while waiting for the QoS session",
+                format!(
+                    "Terraform was interrupted while session {id} was {}. It is kept in state (tainted): the \
+                     next plan refreshes it and replaces it, or `terraform destroy` deletes it.",
                     session.qos_status.as_str()
                 ),
             );

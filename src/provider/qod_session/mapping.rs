@@ -78,7 +78,19 @@ pub fn create_request(state: &SessionState, known: &mut Known) -> CreateSession 
 pub fn config_problems(config: &SessionState) -> Vec<Problem> {
     let mut known = Known::default();
     let request = create_request(config, &mut known);
-    let mut out = problems(rules::validate_create(&request, &PROFILES), &known);
+    let mut violations = rules::validate_create(&request, &PROFILES);
+    // The provider also accepts http:// sinks on loopback (as the sandbox does); the API's rule is https.
+    if let Some(sink) = &request.sink {
+        violations.retain(|v| v.field != "sink");
+        if let Err(message) = rules::sink_url_or_loopback_http(sink) {
+            violations.push(rules::Violation::new(
+                "sink",
+                rules::ViolationKind::InvalidArgument,
+                message,
+            ));
+        }
+    }
+    let mut out = problems(violations, &known);
     if let Value::Value(t) = &config.timeouts {
         if let Value::Value(create) = &t.create {
             if let Err(message) = parse_create_timeout(create) {

@@ -69,7 +69,9 @@ pub(super) fn schema() -> Schema {
                 "sink",
                 optional(
                     string(),
-                    "`https://` URL the network posts session status notifications to (CloudEvents).",
+                    "`https://` URL the network posts session status notifications to (CloudEvents). \
+                     Plain `http://` is accepted only to a loopback host (`127.0.0.0/8`, `[::1]`, \
+                     `localhost`), e.g. a local receiver with `nac-sandbox`.",
                 ),
             ),
             (
