@@ -148,7 +148,11 @@ async fn malformed_replies_give_clear_errors() {
         ("huge-declared", Call::Get, &["more than the 1048576 bytes the client reads"]),
         ("html-500", Call::Get, &["get session s1: HTTP 500 \"an HTML page: 500 Internal Server Error\" (after 2 attempts"]),
         ("text-502", Call::List, &["HTTP 502 \"upstream connect error or disconnect/reset before headers\""]),
-        ("html-404", Call::Get, &["HTTP 404 \"an HTML page: Not Found\""]),
+        (
+            "html-404",
+            Call::Get,
+            &["HTTP 404 from", "\"an HTML page: Not Found\"", "Check base_url"],
+        ),
         ("fastapi-422", Call::Create, &["create session: HTTP 422 \"body.device: field required\""]),
         ("garbage-201", Call::Create, &["create session: unexpected response (HTTP 201)", "truncated"]),
     ];

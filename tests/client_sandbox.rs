@@ -16,6 +16,14 @@ use serde_json::json;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+/// A sandbox that allows several live sessions per device (`--allow-concurrent-sessions`).
+fn concurrent() -> SandboxConfig {
+    SandboxConfig {
+        allow_concurrent_sessions: true,
+        ..common::admin::ephemeral_config()
+    }
+}
+
 #[tokio::test]
 async fn every_call_works_and_404s_mean_gone() {
     let sandbox = start_sandbox().await;
@@ -127,7 +135,8 @@ async fn create_all(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn creates_under_faults_make_exactly_one_session_each() {
-    let sandbox = start_sandbox().await;
+    // Twins (two identical sessions for one device) need the flag: NaC answers 409.
+    let sandbox = start_sandbox_with(concurrent()).await;
     let client = client(&sandbox.base_url);
     sandbox
         .admin
@@ -331,7 +340,7 @@ async fn a_stopped_sandbox_gives_a_clear_connection_error() {
 
 #[tokio::test]
 async fn known_sessions_are_never_adopted() {
-    let sandbox = start_sandbox().await;
+    let sandbox = start_sandbox_with(concurrent()).await;
     let client = client(&sandbox.base_url);
     let req = request(3);
     let first = client.create_session(&req).await.unwrap();

@@ -483,3 +483,60 @@ fn a_pending_create_takes_its_one_session_and_refuses_to_choose_between_two() {
     assert!(!destroy.success());
     assert_eq!(live_ids(&tf), HashSet::from([made, other]));
 }
+
+#[test]
+fn injected_404s_never_drop_a_live_session() {
+    let tf = Harness::start();
+    tf.write_config(&format!(
+        "{}{}",
+        session_hcl("a", "a404@testcsp.net", ""),
+        session_hcl("b", "b404@testcsp.net", "")
+    ));
+    tf.apply();
+    let ids = live_ids(&tf);
+    // Every request answered 404 NOT_FOUND: a read alone cannot drop a resource, the device's sessions
+    // must agree, and that lookup fails too.
+    tf.set_faults(json!({"error_rate": 1.0, "error_statuses": [404]}));
+    let plan = tf.plan_detailed();
+    assert_eq!(plan.code, 1, "{}", plan.output());
+    assert!(
+        !plan.output().contains("will be created"),
+        "{}",
+        plan.output()
+    );
+    // A share of stray 404s: plans may fail, but never plan a new session for a live one.
+    tf.set_faults(json!({"error_rate": 0.3, "error_statuses": [404]}));
+    for _ in 0..5 {
+        let plan = tf.plan_detailed();
+        assert_ne!(plan.code, 2, "{}", plan.output());
+    }
+    tf.set_faults(json!({"error_rate": 0.0}));
+    assert_eq!(tf.plan_detailed().code, 0);
+    assert_eq!(live_ids(&tf), ids);
+    tf.destroy();
+}
+
+#[test]
+fn a_second_identical_resource_never_adopts_the_firsts_session() {
+    // Where the API allows two identical sessions for a device, a later create whose reply is lost
+    // takes only the session made inside its own window, not the older identical one.
+    let tf = Harness::start_with(|c| c.allow_concurrent_sessions = true);
+    tf.write_config(&session_hcl("a", "twin@testcsp.net", ""));
+    tf.apply();
+    let first = tf.state_string("nac_qod_session.a", "id");
+    // Outside the window's 5 s allowance.
+    std::thread::sleep(Duration::from_secs(6));
+    tf.write_config(&format!(
+        "{}{}",
+        session_hcl("a", "twin@testcsp.net", ""),
+        session_hcl("b", "twin@testcsp.net", "")
+    ));
+    tf.set_faults(json!({"post_commit_error_rate": 1.0}));
+    tf.apply();
+    tf.set_faults(json!({"post_commit_error_rate": 0.0}));
+    let second = tf.state_string("nac_qod_session.b", "id");
+    assert_ne!(first, second);
+    assert_eq!(tf.state_string("nac_qod_session.a", "id"), first);
+    assert_eq!(live_ids(&tf), HashSet::from([first, second]));
+    tf.destroy();
+}

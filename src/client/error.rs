@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::create::Window;
+use super::matching::Window;
 use crate::wire::SessionInfo;
 
 /// The API call an error belongs to.

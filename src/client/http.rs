@@ -60,7 +60,7 @@ impl Reply {
         let problem = describe_error_body(&self.body, self.content_type.as_deref());
         if self.status == 404 && !is_camara_error(&self.body) && !self.is_no_subscriptions() {
             return Err(Failure::Misrouted {
-                url: self.url,
+                url: Box::new(self.url),
                 problem,
             });
         }
@@ -104,7 +104,7 @@ pub(crate) enum Failure {
     Invalid { status: u16, detail: String },
     /// A 404 that the QoD service did not write (a gateway's `message`, HTML, an empty body): the URL
     /// reaches no API operation, most likely because `base_url` is wrong. Never means "gone".
-    Misrouted { url: Url, problem: Problem },
+    Misrouted { url: Box<Url>, problem: Problem },
     /// Finished with an error decided elsewhere (e.g. an outcome check that failed).
     Final(ApiError),
 }

@@ -23,6 +23,7 @@ mod create;
 mod error;
 mod http;
 mod list;
+mod matching;
 mod redact;
 mod response;
 mod retry;
@@ -32,9 +33,9 @@ pub use config::{
     DEFAULT_RETRY_BASE_DELAY, DEFAULT_RETRY_MAX_DELAY, DEFAULT_TOTAL_TIMEOUT, MAX_REQUEST_TIMEOUT,
     QOD_PREFIX,
 };
-pub use create::{differences, matches_request, Window, ADOPT_CLOCK_SKEW};
 pub use error::{describe_sessions, ApiError, Call, Operation, Tries};
 pub use list::ListUnavailable;
+pub use matching::{differences, matches_request, Window, ADOPT_CLOCK_SKEW};
 pub use response::MAX_BODY_BYTES;
 pub use retry::ClientStats;
 
@@ -124,6 +125,7 @@ impl NacClient {
             .inner
             .http
             .url(&["sessions", "00000000-0000-0000-0000-000000000000"]);
+        let started = std::time::Instant::now();
         match self
             .inner
             .http
@@ -140,7 +142,10 @@ impl NacClient {
                                     operation: Operation::Get,
                                     session_id: String::new(),
                                 }),
-                            Tries::default(),
+                            Tries {
+                                attempts: 1,
+                                elapsed: started.elapsed(),
+                            },
                             &self.inner.redactor,
                         )
                     },

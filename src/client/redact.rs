@@ -35,7 +35,7 @@ impl Redactor {
             .ok()
             .map(|quoted| quoted.trim_matches('"').to_owned());
         for spelling in std::iter::once(secret.to_owned()).chain(escaped) {
-            if spelling.len() >= MIN_SECRET_LEN && !self.secrets.iter().any(|s| *s == spelling) {
+            if spelling.len() >= MIN_SECRET_LEN && !self.secrets.contains(&spelling) {
                 self.secrets.push(spelling);
             }
         }

@@ -72,6 +72,21 @@ impl QodSessionResource {
     }
 }
 
+/// Whether the device's sessions still list `id` as live, after a read answered 404: a 404 alone is
+/// not trusted to drop a resource (a stray 404 would orphan a live session), the two calls must agree.
+async fn still_listed(
+    client: &crate::client::NacClient,
+    state: &SessionState,
+    id: &str,
+) -> Result<bool, crate::client::ApiError> {
+    let mut known = super::validation::Known::default();
+    let device = create_request(state, &mut known).device.unwrap_or_default();
+    let sessions = client.device_sessions(&device).await?;
+    Ok(sessions
+        .iter()
+        .any(|s| s.session_id == id && s.qos_status != crate::wire::QosStatus::Unavailable))
+}
+
 /// The window of a pending id, or an error when the id is damaged (it is never sent to the API as an id).
 fn pending_of(id: &str, diags: &mut Diagnostics) -> Option<Pending> {
     let pending = parse_pending(id);
@@ -165,10 +180,34 @@ impl Resource for QodSessionResource {
                 );
                 Some((refreshed_state(&state, &session), private_state))
             }
-            Ok(None) => {
-                log::info!("QoS session {id} no longer exists; removing it from state");
-                None
-            }
+            Ok(None) => match still_listed(client, &state, &id).await {
+                Ok(false) => {
+                    log::info!("QoS session {id} no longer exists; removing it from state");
+                    None
+                }
+                Ok(true) => {
+                    root_error(
+                        diags,
+                        "The API contradicts itself about the QoS session",
+                        format!(
+                            "Reading session {id} answered 404 NOT_FOUND, but the device's sessions still list it \
+                             as live. It is kept in state; run the plan again."
+                        ),
+                    );
+                    Some((state, private_state))
+                }
+                Err(e) => {
+                    root_error(
+                        diags,
+                        "Failed to confirm that the QoS session is gone",
+                        format!(
+                            "Reading session {id} answered 404 NOT_FOUND, and listing the device's sessions to \
+                             confirm it failed: {e}. It is kept in state."
+                        ),
+                    );
+                    Some((state, private_state))
+                }
+            },
             Err(e) => {
                 root_error(diags, "Failed to read the QoS session", e.to_string());
                 Some((state, private_state))
@@ -263,7 +302,7 @@ impl Resource for QodSessionResource {
         let whole = |v: &Value<Whole>| v.as_ref_option().and_then(Whole::as_i64);
         if let (Some(old), Some(new)) = (whole(&prior_state.duration), whole(&state.duration)) {
             if new > old {
-                let added = new - old;
+                let added = new.saturating_sub(old);
                 let stop = tf_provider::stop_signal();
                 let extended = tokio::select! {
                     extended = client.extend_session(&id, added) => extended,
@@ -345,6 +384,16 @@ impl Resource for QodSessionResource {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let client = self.client.get(diags)?;
         let id = id.trim().to_string();
+        if client.is_claimed(&id) {
+            root_error(
+                diags,
+                "Cannot import the QoS session",
+                format!(
+                    "Session {id} is already managed by another resource of this configuration."
+                ),
+            );
+            return None;
+        }
         match client.get_session(&id).await {
             Ok(Some(session)) => {
                 client.claim(&id);
@@ -381,7 +430,6 @@ mod schema;
 #[cfg(test)]
 mod tests;
 
-#[cfg(test)]
 use mapping::create_request;
 pub use mapping::{config_problems, refreshed_state};
 use mapping::{set_computed, set_computed_unknown};

@@ -29,7 +29,7 @@ pub(super) fn import_hint(ids: &[&str], resource_in_state: bool) -> String {
 /// What a refused create leads to.
 pub(super) enum Conflict {
     /// `adopt_existing` is set and the device's one live session is what the configuration asks for.
-    Adopted(SessionInfo),
+    Adopted(Box<SessionInfo>),
     /// An error message a person can act on.
     Refused(String),
 }
@@ -76,7 +76,7 @@ pub(super) async fn on_conflict(
                     "the device already has session {} matching the configuration: adopted (adopt_existing)",
                     existing.session_id
                 );
-                return Conflict::Adopted(existing.clone());
+                return Conflict::Adopted(Box::new(existing.clone()));
             }
             why_not = " It matches this configuration exactly: set `adopt_existing = true` on the \
                        resource to take it over, or import it."

@@ -181,7 +181,7 @@ pub(super) async fn create(
         Err(e) if e.is_conflict() => {
             let adopt = planned_state.adopt_existing.as_ref_option() == Some(&true);
             match on_conflict(client, &request, &e, adopt).await {
-                Conflict::Adopted(session) => session,
+                Conflict::Adopted(session) => *session,
                 Conflict::Refused(message) => {
                     root_error(diags, "Failed to create the QoS session", message);
                     return None;

@@ -160,7 +160,7 @@ pub fn refreshed_state(prior: &SessionState, session: &SessionInfo) -> SessionSt
         sink: session.sink.clone().into(),
         sink_credential: prior.sink_credential.clone(),
         timeouts: prior.timeouts.clone(),
-        adopt_existing: prior.adopt_existing.clone(),
+        adopt_existing: prior.adopt_existing,
         ..Default::default()
     };
     set_computed(&mut state, session);

@@ -70,9 +70,12 @@ pub fn plan_change(
     match (whole(&prior.duration), whole(&planned.duration)) {
         (Value::Value(Some(old)), Value::Value(Some(new))) if new == old => {}
         (Value::Value(Some(old)), Value::Value(Some(new))) if new > old => {
-            let added = new - old;
+            // Checked: an out-of-range duration is reported by validation, never a panic here.
+            let added = new.saturating_sub(old);
             match remaining_seconds(prior, now) {
-                Some(remaining) if remaining + added <= MAX_DURATION => extend = added,
+                Some(remaining) if remaining.saturating_add(added) <= MAX_DURATION => {
+                    extend = added
+                }
                 remaining => {
                     if replace.is_empty() {
                         warning(diags,
@@ -81,7 +84,7 @@ pub fn plan_change(
                                 "Extending the session by {added} s would leave {} s remaining, more than the \
                                  API's cap of {MAX_DURATION} s, so Terraform will create a new session with a \
                                  duration of {new} s instead.",
-                                remaining.map_or("unknown".to_string(), |r| (r + added).to_string()),
+                                remaining.map_or("unknown".to_string(), |r| r.saturating_add(added).to_string()),
                             ),
                             AttributePath::new("duration"),
                         );
@@ -108,5 +111,5 @@ fn remaining_seconds(state: &SessionState, now: DateTime<Utc>) -> Option<i64> {
     let millis = (expires.with_timezone(&Utc) - now)
         .num_milliseconds()
         .max(0);
-    Some((millis + 999) / 1000)
+    Some(millis.saturating_add(999) / 1000)
 }
