@@ -5,7 +5,7 @@ use std::time::Duration;
 use tf_provider::value::Value;
 use tf_provider::AttributePath;
 
-use super::SessionState;
+use super::{SessionState, SinkCredentialBlock};
 use crate::provider::device_block::{same_address, DeviceBlock};
 use crate::provider::number::Whole;
 use crate::provider::ports_block::PortsBlock;
@@ -29,12 +29,12 @@ pub fn create_request(state: &SessionState, known: &mut Known) -> CreateSession 
     let credential_path = AttributePath::new("sink_credential").index(0);
     let sink_credential = match &state.sink_credential {
         Value::Value(c) => Some(SinkCredential {
-            access_token: known
-                .get(
-                    &c.access_token,
-                    &credential_path.clone().attribute("access_token"),
-                )
-                .map(Secret),
+            access_token: {
+                let (token, name) = token_of(c);
+                known
+                    .get(token, &credential_path.clone().attribute(name))
+                    .map(Secret)
+            },
             access_token_expires_utc: known.get(
                 &c.access_token_expires_at,
                 &credential_path.clone().attribute("access_token_expires_at"),
@@ -74,11 +74,84 @@ pub fn create_request(state: &SessionState, known: &mut Known) -> CreateSession 
     }
 }
 
+/// The token the credential gives and its attribute: `access_token_wo` when set, else `access_token`.
+fn token_of(c: &SinkCredentialBlock) -> (&Value<String>, &'static str) {
+    if c.access_token_wo.is_null() {
+        (&c.access_token, "access_token")
+    } else {
+        (&c.access_token_wo, "access_token_wo")
+    }
+}
+
+/// The credential's own rules: one token, given one way.
+fn credential_problems(config: &SessionState) -> Vec<Problem> {
+    let Value::Value(c) = &config.sink_credential else {
+        return vec![];
+    };
+    let path = |name: &'static str| {
+        AttributePath::new("sink_credential")
+            .index(0)
+            .attribute(name)
+    };
+    let mut out = vec![];
+    match (c.access_token.is_null(), c.access_token_wo.is_null()) {
+        (false, false) => out.push(Problem {
+            path: path("access_token_wo"),
+            message: "Give the token once: `access_token_wo` (write-only, Terraform 1.11+) or `access_token`, \
+                      not both."
+                .into(),
+        }),
+        (true, true) => out.push(Problem {
+            path: path("access_token_wo"),
+            message: "One of `access_token_wo` (write-only, Terraform 1.11+) and `access_token` is required."
+                .into(),
+        }),
+        _ => {}
+    }
+    if !c.access_token_wo_version.is_null()
+        && c.access_token_wo.is_null()
+        && !c.access_token.is_null()
+    {
+        out.push(Problem {
+            path: path("access_token_wo_version"),
+            message: "`access_token_wo_version` only goes with `access_token_wo`.".into(),
+        });
+    }
+    out
+}
+
+/// `planned` with the configuration's write-only token, which Terraform never puts in a plan.
+pub(super) fn with_write_only(mut planned: SessionState, config: &SessionState) -> SessionState {
+    if let (Value::Value(p), Value::Value(c)) =
+        (&mut planned.sink_credential, &config.sink_credential)
+    {
+        p.access_token_wo = c.access_token_wo.clone();
+    }
+    planned
+}
+
+/// `state` without the write-only token: what a plan compares and stores.
+pub(super) fn without_write_only(mut state: SessionState) -> SessionState {
+    if let Value::Value(c) = &mut state.sink_credential {
+        c.access_token_wo = Value::Null;
+    }
+    state
+}
+
 /// Every constraint a configuration breaks with the values known so far.
 pub fn config_problems(config: &SessionState) -> Vec<Problem> {
     let mut known = Known::default();
     let request = create_request(config, &mut known);
-    let mut out = problems(rules::validate_create(&request, &PROFILES), &known);
+    let mut out = credential_problems(config);
+    let mut api = problems(rules::validate_create(&request, &PROFILES), &known);
+    if !out.is_empty() {
+        // The API's own "accessToken is required" would only repeat it, less clearly.
+        let token = AttributePath::new("sink_credential")
+            .index(0)
+            .attribute("access_token");
+        api.retain(|p| p.path != token);
+    }
+    out.extend(api);
     if let Value::Value(t) = &config.timeouts {
         if let Value::Value(create) = &t.create {
             if let Err(message) = parse_duration(create) {
