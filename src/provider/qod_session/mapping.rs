@@ -31,6 +31,13 @@ pub fn create_request(state: &SessionState, known: &mut Known) -> CreateSession 
         Value::Value(c) => Some(SinkCredential {
             access_token: {
                 let (token, name) = token_of(c);
+                if token.is_unknown() {
+                    // The API's `accessToken` maps back to `access_token`: an unknown write-only
+                    // token (e.g. a variable at validate) must not read as a missing one.
+                    known
+                        .unknown
+                        .push(credential_path.clone().attribute("access_token"));
+                }
                 known
                     .get(token, &credential_path.clone().attribute(name))
                     .map(Secret)
