@@ -233,3 +233,94 @@ pub fn refreshed_state(prior: &SessionState, session: &SessionInfo) -> SessionSt
     set_computed(&mut state, session);
     state
 }
+
+#[cfg(test)]
+mod credential_tests {
+    use super::*;
+
+    fn with_credential(c: SinkCredentialBlock) -> SessionState {
+        SessionState {
+            profile: Value::Value("DOWNLINK_L_UPLINK_L".into()),
+            service_ipv4: Value::Value("233.252.0.9".into()),
+            sink: Value::Value("https://example.com/notify".into()),
+            sink_credential: Value::Value(SinkCredentialBlock {
+                access_token_expires_at: Value::Value("2030-01-01T00:00:00Z".into()),
+                ..c
+            }),
+            device: Value::Value(Default::default()),
+            ..Default::default()
+        }
+    }
+
+    fn credential_paths(c: SinkCredentialBlock) -> Vec<String> {
+        config_problems(&with_credential(c))
+            .into_iter()
+            .map(|p| format!("{}", p.path))
+            .filter(|p| p.starts_with("sink_credential"))
+            .collect()
+    }
+
+    #[test]
+    fn exactly_one_token_is_accepted() {
+        let token = || Value::Value("t".to_string());
+        assert_eq!(
+            credential_paths(Default::default()),
+            ["sink_credential[0].access_token_wo"]
+        );
+        let both = SinkCredentialBlock {
+            access_token: token(),
+            access_token_wo: token(),
+            ..Default::default()
+        };
+        assert_eq!(
+            credential_paths(both),
+            ["sink_credential[0].access_token_wo"]
+        );
+        for one in [
+            SinkCredentialBlock {
+                access_token: token(),
+                ..Default::default()
+            },
+            SinkCredentialBlock {
+                access_token_wo: token(),
+                access_token_wo_version: Value::Value(Whole::Int(1)),
+                ..Default::default()
+            },
+            // A variable at validate: unknown, not missing.
+            SinkCredentialBlock {
+                access_token_wo: Value::Unknown,
+                ..Default::default()
+            },
+        ] {
+            assert!(credential_paths(one.clone()).is_empty(), "{one:?}");
+        }
+        let version_alone = SinkCredentialBlock {
+            access_token: token(),
+            access_token_wo_version: Value::Value(Whole::Int(1)),
+            ..Default::default()
+        };
+        assert_eq!(
+            credential_paths(version_alone),
+            ["sink_credential[0].access_token_wo_version"]
+        );
+    }
+
+    #[test]
+    fn the_write_only_token_is_sent_and_never_kept() {
+        let config = with_credential(SinkCredentialBlock {
+            access_token_wo: Value::Value("wo".into()),
+            ..Default::default()
+        });
+        let planned = without_write_only(config.clone());
+        assert!(planned
+            .sink_credential
+            .as_ref_option()
+            .unwrap()
+            .access_token_wo
+            .is_null());
+        let applied = with_write_only(planned, &config);
+        let request = create_request(&applied, &mut Known::default());
+        let sent = request.sink_credential.unwrap().access_token.unwrap();
+        assert_eq!(sent.0, "wo");
+    }
+}
