@@ -5,7 +5,7 @@
 //! Regenerate after changing a `.proto` (or `tonic-build`):
 //! `TF_PROVIDER_REGENERATE=1 cargo test -p tf-provider --test generated`
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The generated files, one per protobuf package.
 const OUTPUTS: &[&str] = &["plugin.rs", "tfplugin6.rs"];
