@@ -45,6 +45,11 @@ pub struct SessionState {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct SinkCredentialBlock {
     pub access_token: Value<String>,
+    /// Write-only: only ever in the configuration (tf-provider nulls it in what we return).
+    #[serde(default)]
+    pub access_token_wo: Value<String>,
+    #[serde(default)]
+    pub access_token_wo_version: Value<Whole>,
     pub access_token_expires_at: Value<String>,
 }
 
@@ -241,7 +246,7 @@ impl Resource for QodSessionResource {
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>, Vec<AttributePath>)> {
         report_all(&config_problems(&config_state), diags);
-        let mut planned = proposed_state;
+        let mut planned = without_write_only(proposed_state);
         if config_state.duration.is_null() {
             planned.duration = Value::Value(Whole::Int(DEFAULT_DURATION));
         }
@@ -273,11 +278,12 @@ impl Resource for QodSessionResource {
         &self,
         diags: &mut Diagnostics,
         planned_state: Self::State<'a>,
-        _config_state: Self::State<'a>,
+        config_state: Self::State<'a>,
         _planned_private_state: Self::PrivateState<'a>,
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let client = self.client.get(diags)?;
+        let planned_state = with_write_only(planned_state, &config_state);
         create::create(client, planned_state, diags).await
     }
 
@@ -432,7 +438,7 @@ mod tests;
 
 use mapping::create_request;
 pub use mapping::{config_problems, refreshed_state};
-use mapping::{set_computed, set_computed_unknown};
+use mapping::{set_computed, set_computed_unknown, with_write_only, without_write_only};
 #[cfg(test)]
 use pending::pending_id;
 use pending::{parse_pending, resolve_pending, Pending, PENDING};

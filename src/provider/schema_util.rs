@@ -17,6 +17,7 @@ pub fn attribute(
         constraint,
         sensitive: false,
         deprecated: false,
+        write_only: false,
     }
 }
 
@@ -42,6 +43,13 @@ pub fn computed(attr_type: AttributeType, description: &str) -> Attribute {
 
 pub fn sensitive(mut attribute: Attribute) -> Attribute {
     attribute.sensitive = true;
+    attribute
+}
+
+/// Write-only (Terraform 1.11+): the value is read from the configuration and never stored in state
+/// or plan.
+pub fn write_only(mut attribute: Attribute) -> Attribute {
+    attribute.write_only = true;
     attribute
 }
 

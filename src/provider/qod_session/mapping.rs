@@ -5,7 +5,7 @@ use std::time::Duration;
 use tf_provider::value::Value;
 use tf_provider::AttributePath;
 
-use super::SessionState;
+use super::{SessionState, SinkCredentialBlock};
 use crate::provider::device_block::{same_address, DeviceBlock};
 use crate::provider::number::Whole;
 use crate::provider::ports_block::PortsBlock;
@@ -29,12 +29,19 @@ pub fn create_request(state: &SessionState, known: &mut Known) -> CreateSession 
     let credential_path = AttributePath::new("sink_credential").index(0);
     let sink_credential = match &state.sink_credential {
         Value::Value(c) => Some(SinkCredential {
-            access_token: known
-                .get(
-                    &c.access_token,
-                    &credential_path.clone().attribute("access_token"),
-                )
-                .map(Secret),
+            access_token: {
+                let (token, name) = token_of(c);
+                if token.is_unknown() {
+                    // The API's `accessToken` maps back to `access_token`: an unknown write-only
+                    // token (e.g. a variable at validate) must not read as a missing one.
+                    known
+                        .unknown
+                        .push(credential_path.clone().attribute("access_token"));
+                }
+                known
+                    .get(token, &credential_path.clone().attribute(name))
+                    .map(Secret)
+            },
             access_token_expires_utc: known.get(
                 &c.access_token_expires_at,
                 &credential_path.clone().attribute("access_token_expires_at"),
@@ -74,6 +81,70 @@ pub fn create_request(state: &SessionState, known: &mut Known) -> CreateSession 
     }
 }
 
+/// The token the credential gives and its attribute: `access_token_wo` when set, else `access_token`.
+fn token_of(c: &SinkCredentialBlock) -> (&Value<String>, &'static str) {
+    if c.access_token_wo.is_null() {
+        (&c.access_token, "access_token")
+    } else {
+        (&c.access_token_wo, "access_token_wo")
+    }
+}
+
+/// The credential's own rules: one token, given one way.
+fn credential_problems(config: &SessionState) -> Vec<Problem> {
+    let Value::Value(c) = &config.sink_credential else {
+        return vec![];
+    };
+    let path = |name: &'static str| {
+        AttributePath::new("sink_credential")
+            .index(0)
+            .attribute(name)
+    };
+    let mut out = vec![];
+    match (c.access_token.is_null(), c.access_token_wo.is_null()) {
+        (false, false) => out.push(Problem {
+            path: path("access_token_wo"),
+            message: "Give the token once: `access_token_wo` (write-only, Terraform 1.11+) or `access_token`, \
+                      not both."
+                .into(),
+        }),
+        (true, true) => out.push(Problem {
+            path: path("access_token_wo"),
+            message: "One of `access_token_wo` (write-only, Terraform 1.11+) and `access_token` is required."
+                .into(),
+        }),
+        _ => {}
+    }
+    if !c.access_token_wo_version.is_null()
+        && c.access_token_wo.is_null()
+        && !c.access_token.is_null()
+    {
+        out.push(Problem {
+            path: path("access_token_wo_version"),
+            message: "`access_token_wo_version` only goes with `access_token_wo`.".into(),
+        });
+    }
+    out
+}
+
+/// `planned` with the configuration's write-only token, which Terraform never puts in a plan.
+pub(super) fn with_write_only(mut planned: SessionState, config: &SessionState) -> SessionState {
+    if let (Value::Value(p), Value::Value(c)) =
+        (&mut planned.sink_credential, &config.sink_credential)
+    {
+        p.access_token_wo = c.access_token_wo.clone();
+    }
+    planned
+}
+
+/// `state` without the write-only token: what a plan compares and stores.
+pub(super) fn without_write_only(mut state: SessionState) -> SessionState {
+    if let Value::Value(c) = &mut state.sink_credential {
+        c.access_token_wo = Value::Null;
+    }
+    state
+}
+
 /// Every constraint a configuration breaks with the values known so far.
 pub fn config_problems(config: &SessionState) -> Vec<Problem> {
     let mut known = Known::default();
@@ -90,7 +161,16 @@ pub fn config_problems(config: &SessionState) -> Vec<Problem> {
             ));
         }
     }
-    let mut out = problems(violations, &known);
+    let mut out = credential_problems(config);
+    let mut api = problems(violations, &known);
+    if !out.is_empty() {
+        // The API's own "accessToken is required" would only repeat it, less clearly.
+        let token = AttributePath::new("sink_credential")
+            .index(0)
+            .attribute("access_token");
+        api.retain(|p| p.path != token);
+    }
+    out.extend(api);
     if let Value::Value(t) = &config.timeouts {
         if let Value::Value(create) = &t.create {
             if let Err(message) = parse_create_timeout(create) {
@@ -165,4 +245,95 @@ pub fn refreshed_state(prior: &SessionState, session: &SessionInfo) -> SessionSt
     };
     set_computed(&mut state, session);
     state
+}
+
+#[cfg(test)]
+mod credential_tests {
+    use super::*;
+
+    fn with_credential(c: SinkCredentialBlock) -> SessionState {
+        SessionState {
+            profile: Value::Value("DOWNLINK_L_UPLINK_L".into()),
+            service_ipv4: Value::Value("233.252.0.9".into()),
+            sink: Value::Value("https://example.com/notify".into()),
+            sink_credential: Value::Value(SinkCredentialBlock {
+                access_token_expires_at: Value::Value("2030-01-01T00:00:00Z".into()),
+                ..c
+            }),
+            device: Value::Value(Default::default()),
+            ..Default::default()
+        }
+    }
+
+    fn credential_paths(c: SinkCredentialBlock) -> Vec<String> {
+        config_problems(&with_credential(c))
+            .into_iter()
+            .map(|p| format!("{}", p.path))
+            .filter(|p| p.starts_with("sink_credential"))
+            .collect()
+    }
+
+    #[test]
+    fn exactly_one_token_is_accepted() {
+        let token = || Value::Value("t".to_string());
+        assert_eq!(
+            credential_paths(Default::default()),
+            ["sink_credential[0].access_token_wo"]
+        );
+        let both = SinkCredentialBlock {
+            access_token: token(),
+            access_token_wo: token(),
+            ..Default::default()
+        };
+        assert_eq!(
+            credential_paths(both),
+            ["sink_credential[0].access_token_wo"]
+        );
+        for one in [
+            SinkCredentialBlock {
+                access_token: token(),
+                ..Default::default()
+            },
+            SinkCredentialBlock {
+                access_token_wo: token(),
+                access_token_wo_version: Value::Value(Whole::Int(1)),
+                ..Default::default()
+            },
+            // A variable at validate: unknown, not missing.
+            SinkCredentialBlock {
+                access_token_wo: Value::Unknown,
+                ..Default::default()
+            },
+        ] {
+            assert!(credential_paths(one.clone()).is_empty(), "{one:?}");
+        }
+        let version_alone = SinkCredentialBlock {
+            access_token: token(),
+            access_token_wo_version: Value::Value(Whole::Int(1)),
+            ..Default::default()
+        };
+        assert_eq!(
+            credential_paths(version_alone),
+            ["sink_credential[0].access_token_wo_version"]
+        );
+    }
+
+    #[test]
+    fn the_write_only_token_is_sent_and_never_kept() {
+        let config = with_credential(SinkCredentialBlock {
+            access_token_wo: Value::Value("wo".into()),
+            ..Default::default()
+        });
+        let planned = without_write_only(config.clone());
+        assert!(planned
+            .sink_credential
+            .as_ref_option()
+            .unwrap()
+            .access_token_wo
+            .is_null());
+        let applied = with_write_only(planned, &config);
+        let request = create_request(&applied, &mut Known::default());
+        let sent = request.sink_credential.unwrap().access_token.unwrap();
+        assert_eq!(sent.0, "wo");
+    }
 }

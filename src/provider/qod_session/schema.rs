@@ -3,7 +3,7 @@
 use tf_provider::schema::{AttributeType, Block, NestedBlock, Schema};
 
 use crate::provider::schema_util::{
-    block, computed, optional, optional_computed, required, sensitive,
+    block, computed, optional, optional_computed, required, sensitive, write_only,
 };
 
 pub(super) fn schema() -> Schema {
@@ -11,11 +11,34 @@ pub(super) fn schema() -> Schema {
     let sink_credential = block(
         "Credential the network presents when it posts notifications to `sink` (as `Authorization: Bearer`). \
          Only allowed together with `sink`. The API never returns the token, so it is kept from the \
-         configuration; changing it creates a new session.",
+         configuration (or, with `access_token_wo`, not kept at all); changing it creates a new session.",
         [
             (
                 "access_token",
-                sensitive(required(string(), "Bearer access token for `sink`. Sensitive.")),
+                sensitive(optional(
+                    string(),
+                    "Bearer access token for `sink`. Sensitive, but stored in state and plan files: with \
+                     Terraform 1.11 or later use `access_token_wo` instead. Exactly one of `access_token` and \
+                     `access_token_wo` is required.",
+                )),
+            ),
+            (
+                "access_token_wo",
+                write_only(sensitive(optional(
+                    string(),
+                    "Bearer access token for `sink`, write-only (Terraform 1.11 or later): sent to the API \
+                     when the session is created, never stored in state or plan. Terraform cannot see it \
+                     change, so change `access_token_wo_version` with it (that creates a new session with \
+                     the new token).",
+                ))),
+            ),
+            (
+                "access_token_wo_version",
+                optional(
+                    AttributeType::Number,
+                    "Any number, stored in state: change it to send a new `access_token_wo` (creates a new \
+                     session). Only with `access_token_wo`.",
+                ),
             ),
             (
                 "access_token_expires_at",

@@ -49,6 +49,7 @@ fn seed() -> SessionState {
         sink_credential: known(SinkCredentialBlock {
             access_token: known("s3cr3t".into()),
             access_token_expires_at: known("2030-01-01T00:00:00Z".into()),
+            ..Default::default()
         }),
         ..Default::default()
     }

@@ -33,6 +33,7 @@ mod server;
 mod tf6provider;
 mod tls;
 mod utils;
+mod write_only;
 
 pub mod schema;
 pub mod value;

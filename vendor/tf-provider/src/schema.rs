@@ -221,7 +221,7 @@ fn cvt_attributes_tf6(
                     StringKind::Markdown => tfplugin6::StringKind::Markdown,
                 } as i32,
                 deprecated: attr.deprecated,
-                write_only: false,
+                write_only: attr.write_only,
             }
         })
         .collect()
@@ -355,6 +355,9 @@ pub struct Attribute {
     pub sensitive: bool,
     /// Is the attribute deprecated
     pub deprecated: bool,
+    /// Is the attribute write-only (protocol 6.8, Terraform 1.11+): its value is in the configuration
+    /// only, and the server nulls it in every state and plan returned to Terraform
+    pub write_only: bool,
 }
 
 impl Default for Attribute {
@@ -365,6 +368,7 @@ impl Default for Attribute {
             constraint: AttributeConstraint::OptionalComputed,
             sensitive: false,
             deprecated: false,
+            write_only: false,
         }
     }
 }

@@ -25,6 +25,33 @@ use crate::raw::RawValue;
 use crate::server::Server;
 use crate::tfplugin6 as tf;
 use crate::utils::{CollectDiagnostics, OptionExpand};
+use crate::write_only;
+
+impl Server {
+    /// `state` with the resource's write-only attributes nulled, as Terraform requires.
+    fn without_write_only(&self, type_name: &str, state: RawValue) -> RawValue {
+        match self.resources.get(type_name) {
+            Some((_, schema)) => write_only::strip(&schema.block, state),
+            None => state,
+        }
+    }
+
+    /// Errors on write-only attributes set by a Terraform that did not announce it supports them:
+    /// it would treat them as ordinary attributes and store their values in state.
+    fn refuse_write_only(&self, diags: &mut Diagnostics, type_name: &str, config: &RawValue) {
+        let Some((_, schema)) = self.resources.get(type_name) else {
+            return;
+        };
+        for path in write_only::set_paths(&schema.block, config) {
+            diags.error(
+                "Write-only attribute not supported by this Terraform",
+                "This attribute is write-only (never stored in state or plan), which needs Terraform 1.11 \
+                 or later. Upgrade Terraform, or use the attribute's stored alternative.",
+                path,
+            );
+        }
+    }
+}
 
 #[tonic::async_trait]
 impl tf::provider_server::Provider for Arc<Server> {
@@ -128,11 +155,18 @@ impl tf::provider_server::Provider for Arc<Server> {
         let request = request.into_inner();
         let mut diags = Diagnostics::default();
 
+        let write_only_allowed = request
+            .client_capabilities
+            .is_some_and(|c| c.write_only_attributes_allowed);
         _ = if let (Some(resource), Some(config)) = (
             self.get_resource(&mut diags, &request.type_name),
             request.config,
         ) {
-            resource.validate(&mut diags, config.into()).await
+            let config = RawValue::from(config);
+            if !write_only_allowed {
+                self.refuse_write_only(&mut diags, &request.type_name, &config);
+            }
+            resource.validate(&mut diags, config).await
         } else {
             None
         }
@@ -249,7 +283,7 @@ impl tf::provider_server::Provider for Arc<Server> {
             .expand();
 
         Ok(tonic::Response::new(tf::read_resource::Response {
-            new_state: state.map(Into::into),
+            new_state: state.map(|s| self.without_write_only(&request.type_name, s).into()),
             diagnostics: diags.into(),
             private: private_state.unwrap_or_default(),
             deferred: None,
@@ -337,7 +371,7 @@ impl tf::provider_server::Provider for Arc<Server> {
         }
         .map(|(state, private_state, triggers)| {
             (
-                state.into(),
+                self.without_write_only(&request.type_name, state).into(),
                 private_state,
                 triggers.into_iter().map(|attr| attr.into()).collect(),
             )
@@ -430,7 +464,7 @@ impl tf::provider_server::Provider for Arc<Server> {
         .expand();
 
         Ok(tonic::Response::new(tf::apply_resource_change::Response {
-            new_state: state.map(Into::into),
+            new_state: state.map(|s| self.without_write_only(&request.type_name, s).into()),
             private: private_state.unwrap_or_default(),
             diagnostics: diags.into(),
             legacy_type_system: false,
@@ -452,8 +486,8 @@ impl tf::provider_server::Provider for Arc<Server> {
         .collect_diagnostics(&mut diags)
         .map(
             |(state, private_state)| tf::import_resource_state::ImportedResource {
+                state: Some(self.without_write_only(&request.type_name, state).into()),
                 type_name: request.type_name,
-                state: Some(state.into()),
                 private: private_state,
                 identity: None,
             },

@@ -863,17 +863,6 @@ pub mod plan_resource_change {
         pub planned_private: ::prost::alloc::vec::Vec<u8>,
         #[prost(message, repeated, tag = "4")]
         pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
-        /// This may be set only by the helper/schema "SDK" in the main Terraform
-        /// repository, to request that Terraform Core >=0.12 permit additional
-        /// inconsistencies that can result from the legacy SDK type system
-        /// and its imprecise mapping to the >=0.12 type system.
-        /// The change in behavior implied by this flag makes sense only for the
-        /// specific details of the legacy SDK type system, and are not a general
-        /// mechanism to avoid proper type handling in providers.
-        ///
-        ///      ====              DO NOT USE THIS              ====
-        ///      ==== THIS MUST BE LEFT UNSET IN ALL OTHER SDKS ====
-        ///      ====              DO NOT USE THIS              ====
         #[prost(bool, tag = "5")]
         pub legacy_type_system: bool,
         /// deferred is set if the provider is deferring the change. If set the caller
@@ -913,17 +902,6 @@ pub mod apply_resource_change {
         pub private: ::prost::alloc::vec::Vec<u8>,
         #[prost(message, repeated, tag = "3")]
         pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
-        /// This may be set only by the helper/schema "SDK" in the main Terraform
-        /// repository, to request that Terraform Core >=0.12 permit additional
-        /// inconsistencies that can result from the legacy SDK type system
-        /// and its imprecise mapping to the >=0.12 type system.
-        /// The change in behavior implied by this flag makes sense only for the
-        /// specific details of the legacy SDK type system, and are not a general
-        /// mechanism to avoid proper type handling in providers.
-        ///
-        ///      ====              DO NOT USE THIS              ====
-        ///      ==== THIS MUST BE LEFT UNSET IN ALL OTHER SDKS ====
-        ///      ====              DO NOT USE THIS              ====
         #[prost(bool, tag = "4")]
         pub legacy_type_system: bool,
         #[prost(message, optional, tag = "5")]
