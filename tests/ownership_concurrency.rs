@@ -12,6 +12,7 @@ use std::collections::HashSet;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use common::terraform::{provider_binary, session_hcl, terraform_binary, Harness, TOKEN};
 use nac::wire::QosStatus;
 use serde_json::json;
@@ -121,6 +122,35 @@ fn run_two_states(allow_concurrent: bool) {
             "every session not in a state is accounted for by a pending resource: orphans {orphans:?}, \
              pending {pending_a:?} {pending_b:?}"
         );
+        // And each such session started inside a pending resource's window (± the 5 s allowance), so
+        // that resource's next refresh finds it (and names it when it cannot tell it from another).
+        let windows: Vec<(DateTime<Utc>, DateTime<Utc>)> = pending_a
+            .iter()
+            .chain(&pending_b)
+            .filter_map(|id| {
+                let (from, to) = id.strip_prefix("pending:")?.split_once('/')?;
+                let t = |s: &str| {
+                    DateTime::parse_from_rfc3339(s)
+                        .ok()
+                        .map(|t| t.with_timezone(&Utc))
+                };
+                Some((t(from)?, t(to)?))
+            })
+            .collect();
+        let skew = chrono::Duration::seconds(5);
+        for orphan in &orphans {
+            let started = found
+                .iter()
+                .find(|s| &&s.session_id == orphan)
+                .and_then(|s| s.started_at)
+                .unwrap();
+            assert!(
+                windows
+                    .iter()
+                    .any(|(from, to)| *from - skew <= started && started <= *to + skew),
+                "session {orphan} (started {started}) is in no state and in no pending window"
+            );
+        }
         if !out_a.success() || !out_b.success() {
             // A failure is a clear one: it names what happened.
             let text = format!("{}{}", out_a.output(), out_b.output());

@@ -185,6 +185,11 @@ impl Resource for QodSessionResource {
                 );
                 Some((refreshed_state(&state, &session), private_state))
             }
+            // Gone only when a second answer agrees: the walk's list, else the device's sessions.
+            Ok(None) if self.read_cache.listed_without(client, &id) => {
+                log::info!("QoS session {id} no longer exists; removing it from state");
+                None
+            }
             Ok(None) => match still_listed(client, &state, &id).await {
                 Ok(false) => {
                     log::info!("QoS session {id} no longer exists; removing it from state");

@@ -64,6 +64,18 @@ impl ReadCache {
         found
     }
 
+    /// Whether this walk's list was served and does not hold `id`: with the session's own 404, a second
+    /// answer of the API that it is gone (no list fetched here; without one this says `false`).
+    pub fn listed_without(&self, client: &NacClient, id: &str) -> bool {
+        if !client.config().batch_reads {
+            return false;
+        }
+        let cell = self.cell(Instant::now());
+        cell.get()
+            .and_then(Option::as_ref)
+            .is_some_and(|listing| !listing.contains_key(id))
+    }
+
     /// The list cell for a read at `now`: the current one, or a fresh one when it is too old.
     fn cell(&self, now: Instant) -> Arc<OnceCell<Listing>> {
         let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
