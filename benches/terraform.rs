@@ -300,13 +300,6 @@ impl Bench {
             workspace("nac", sessions_hcl(&sandbox.base_url, N, "nac"))?,
             true,
         ));
-        variants.push(variant(
-            "nac_qod_session, Nagle on (NAC_PLUGIN_NAGLE=1)",
-            workspace("nac-nagle", sessions_hcl(&sandbox.base_url, N, "nagle"))?
-                .with_env("NAC_PLUGIN_NAGLE", "1"),
-            true,
-        ));
-        let nagle = nac + 1;
 
         for run in 0..self.runs {
             eprintln!("bench: zero latency, run {}/{}", run + 1, self.runs);
@@ -338,14 +331,6 @@ impl Bench {
                 } else {
                     format!("{} floor", ratio(t.median() / floor))
                 };
-                if k == nagle {
-                    let with_fix = variants[nac].cycle.timings()[i].median();
-                    compared += &format!(
-                        "; TCP_NODELAY saves {} ({:.0}%)",
-                        secs(t.median() - with_fix),
-                        (1.0 - with_fix / t.median()) * 100.0
-                    );
-                }
                 if k == nac && nac > 1 {
                     let schema_floor = variants[nac - 1].cycle.timings()[i].median();
                     compared += &format!(
@@ -660,26 +645,12 @@ impl Bench {
         );
 
         let launches = 20;
-        let plain = plugin::time_to_handshake(
-            &self.provider,
-            &Launch {
-                client_cert: None,
-                nagle: false,
-            },
-            launches,
-        )?;
-        let no_relay = plugin::time_to_handshake(
-            &self.provider,
-            &Launch {
-                client_cert: None,
-                nagle: true,
-            },
-            launches,
-        )?;
+        let plain =
+            plugin::time_to_handshake(&self.provider, &Launch { client_cert: None }, launches)?;
         self.report.row(
             format!("start-up: launch to handshake line ({launches} launches)"),
             plain.millis(),
-            format!("without the TCP_NODELAY relay: {}", no_relay.millis()),
+            "",
             "",
         );
         match plugin::client_certificate(&self.root) {
@@ -688,12 +659,11 @@ impl Bench {
                     &self.provider,
                     &Launch {
                         client_cert: Some(&cert),
-                        nagle: false,
                     },
                     launches,
                 )?;
                 self.report.row(
-                    "start-up with PLUGIN_CLIENT_CERT (Terraform's AutoMTLS: makes a P-384 certificate)",
+                    "start-up with PLUGIN_CLIENT_CERT (Terraform's AutoMTLS: makes a P-256 certificate)",
                     tls.millis(),
                     "",
                     "",

@@ -1,5 +1,5 @@
 //! `bench-null-provider`: the same plugin stack as terraform-provider-nac (tf-provider, tokio, the
-//! TCP_NODELAY relay, the release profile) with resources that do nothing: no API, no checks, state in
+//! vendored tf-provider, the release profile) with resources that do nothing: no API, no checks, state in
 //! = state out. The benchmark uses it to split Terraform's cost of a plugin resource from what the nac
 //! provider itself adds:
 //! - `null_resource`: one string attribute, `input` (the plugin protocol's own cost);

@@ -21,8 +21,6 @@ const MAGIC_COOKIE: (&str, &str) = (
 pub struct Launch<'a> {
     /// `PLUGIN_CLIENT_CERT`, as Terraform's AutoMTLS sets it (the plugin then makes its own certificate).
     pub client_cert: Option<&'a str>,
-    /// `NAC_PLUGIN_NAGLE=1`: no stdout relay.
-    pub nagle: bool,
 }
 
 /// Time from spawning `binary` to reading its handshake line, `runs` times.
@@ -36,15 +34,11 @@ pub fn time_to_handshake(binary: &Path, launch: &Launch, runs: usize) -> anyhow:
             .env_remove("PLUGIN_CLIENT_CERT")
             // Without a client certificate the plugin only starts when told to serve without mTLS.
             .env(tf_provider::INSECURE_NO_MTLS, "1")
-            .env_remove("NAC_PLUGIN_NAGLE")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
         if let Some(cert) = launch.client_cert {
             command.env("PLUGIN_CLIENT_CERT", cert);
-        }
-        if launch.nagle {
-            command.env("NAC_PLUGIN_NAGLE", "1");
         }
         let started = Instant::now();
         let mut child = command.spawn()?;

@@ -59,17 +59,12 @@ impl Workspace {
         })
     }
 
-    /// Extra environment for every command (Terraform passes its environment on to the plugin).
-    pub fn with_env(mut self, key: &str, value: &str) -> Self {
-        self.env.push((key.into(), value.into()));
-        self
-    }
-
     pub fn env_remove(&mut self, key: &str) {
         self.env.retain(|(k, _)| k != key);
     }
 
-    /// Sets (or replaces) one variable of the extra environment.
+    /// Sets (or replaces) one variable of the extra environment for every command (Terraform passes its
+    /// environment on to the plugin).
     pub fn set_env(&mut self, key: &str, value: &str) {
         self.env.retain(|(k, _)| k != key);
         self.env.push((key.into(), value.into()));
