@@ -4,8 +4,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use common::api::*;
@@ -234,23 +233,14 @@ impl Drop for Binary {
 }
 
 fn spawn_binary(args: &[&str]) -> Binary {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_nac-sandbox"))
-        .args(["--listen", "127.0.0.1:0", "--activation-delay-ms", "0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("nac-sandbox listening on ")
-        .unwrap()
-        .to_owned();
-    Binary(child, base)
+    let (child, line) = common::admin::spawn_binary(
+        &[
+            &["--listen", "127.0.0.1:0", "--activation-delay-ms", "0"],
+            args,
+        ]
+        .concat(),
+    );
+    Binary(child, common::admin::listening_url(&line))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -22,11 +22,7 @@ impl Drop for Running {
 
 fn spawn(args: &[&str]) -> Running {
     let (child, line) = spawn_binary(&[&["--listen", "127.0.0.1:0"], args].concat());
-    let base_url = line
-        .trim()
-        .strip_prefix("nac-sandbox listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
+    let base_url = common::admin::listening_url(&line);
     assert!(base_url.starts_with("http://127.0.0.1:"), "{base_url}");
     Running { child, base_url }
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -207,15 +207,7 @@ fn logged_sink_urls_drop_userinfo_and_query() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("nac-sandbox listening on ")
-        .unwrap()
-        .to_owned();
+    let base = common::admin::read_listening_url(&mut child);
     let mut body = create_body("+3673333333");
     body["sink"] = json!(format!(
         "https://alice:s3cr3t-pw@127.0.0.1:{dead_port}/hook?sig=q-s3cr3t"

@@ -266,12 +266,7 @@ fn spawn_with_state(state: &Path) -> (std::process::Child, String) {
         "--state-file",
         state.to_str().unwrap(),
     ]);
-    let base = line
-        .trim()
-        .strip_prefix("nac-sandbox listening on ")
-        .unwrap()
-        .to_owned();
-    (child, base)
+    (child, common::admin::listening_url(&line))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -339,17 +334,7 @@ async fn a_write_that_fails_is_undone_and_answered_500_at_once() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("nac-sandbox listening on ")
-        .unwrap()
-        .to_owned();
+    let base = common::admin::read_listening_url(&mut child);
     let http = reqwest::Client::new();
     let create = format!("{base}/quality-on-demand/v1/sessions");
     let mut created = 0;

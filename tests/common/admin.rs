@@ -57,6 +57,24 @@ pub fn spawn_binary(args: &[&str]) -> (Child, String) {
     (child, first_line)
 }
 
+/// The URL in the binary's first line (`nac-sandbox listening on URL`).
+pub fn listening_url(first_line: &str) -> String {
+    first_line
+        .trim()
+        .strip_prefix("nac-sandbox listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
+        .to_owned()
+}
+
+/// Reads a started binary's first stdout line and returns the URL it listens on.
+pub fn read_listening_url(child: &mut Child) -> String {
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first_line)
+        .unwrap();
+    listening_url(&first_line)
+}
+
 /// A sandbox serving in the background of the current runtime, with its admin client.
 pub struct Sandbox {
     pub running: RunningSandbox,
