@@ -216,7 +216,7 @@ fn server() -> &'static Server {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
-    /// Through the server: every answer is a well-formed success or a CAMARA 400/404, never a dropped
+    /// Through the server: every answer is a well-formed success or a CAMARA 400/404/409, never a dropped
     /// connection or a 500.
     #[test]
     fn the_server_answers_every_body(v in prop_oneof![mutated_request(), arb_json()]) {
@@ -246,6 +246,11 @@ proptest! {
                 // retrieve-sessions for a device without sessions; extend of an unknown session
                 404 => prop_assert!(answer.get("detail").is_some() || answer["code"] == "NOT_FOUND", "{} {}", path, answer),
                 200 => prop_assert!(answer.is_array(), "{} {}", path, answer),
+                // NaC's one session per device: a valid body for a device an earlier case already holds
+                409 => {
+                    prop_assert_eq!(&answer["code"], &json!("CONFLICT"), "{} {}", path, answer);
+                    prop_assert_eq!(&answer["status"], &json!(409));
+                }
                 other => prop_assert!(false, "{} answered {}: {}", path, other, answer),
             }
         }
