@@ -1,0 +1,332 @@
+//! Which existing session an unclear create may have made: the matching rule (a session is what a
+//! request asked for), the attempt's time window, and the candidates among a device's sessions.
+
+use std::collections::HashSet;
+use std::net::IpAddr;
+
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
+use ipnet::IpNet;
+
+use nac_api::rules::DEFAULT_DURATION;
+use nac_api::wire::{CreateSession, Device, PortsSpec, SessionInfo, StatusInfo};
+
+/// How far the API's clock may be from ours, on each side of an attempt's window: a session whose
+/// `startedAt` is this much before the attempt was sent, or after its failure, can still be its own.
+/// Small on purpose: every second more is a second in which another client's identical create could
+/// be taken for ours.
+pub const ADOPT_CLOCK_SKEW: ChronoDuration = ChronoDuration::seconds(5);
+
+/// When a create attempt may have made its session: from sending it to learning it failed (our clock).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+impl Window {
+    pub fn new(from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
+        Self {
+            from: from.min(to),
+            to: from.max(to),
+        }
+    }
+
+    /// The smallest window holding both.
+    pub fn span(self, other: Window) -> Window {
+        Window::new(self.from.min(other.from), self.to.max(other.to))
+    }
+
+    /// Whether a session started at `t` (the API's clock) may come from this window, skew allowed.
+    pub fn contains(&self, t: DateTime<Utc>) -> bool {
+        let from = self
+            .from
+            .checked_sub_signed(ADOPT_CLOCK_SKEW)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let to = self
+            .to
+            .checked_add_signed(ADOPT_CLOCK_SKEW)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        from <= t && t <= to
+    }
+}
+
+/// Decides whether `session` is what `req` asked for: same profile, application server addresses, ports,
+/// duration and sink, and no device identifier that differs (the API may return fewer identifiers than
+/// were sent). A session ended by a delete is never a match.
+pub fn matches_request(req: &CreateSession, session: &SessionInfo) -> bool {
+    differences(req, session).is_empty() && session.status_info != Some(StatusInfo::DeleteRequested)
+}
+
+/// The request fields (wire names) in which `session` differs from what `req` asks for, by the rule of
+/// [`matches_request`]: equal spellings of one address, port order and duplicates do not count. The
+/// duration is the session's total (`duration`, extensions included) against the requested one.
+pub fn differences(req: &CreateSession, session: &SessionInfo) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if req.qos_profile.as_deref() != Some(session.qos_profile.as_str()) {
+        out.push("qosProfile");
+    }
+    if match (&req.device, &session.device) {
+        (Some(asked), Some(got)) => !same_device(asked, got),
+        _ => false,
+    } {
+        out.push("device");
+    }
+    let asked = req.application_server.clone().unwrap_or_default();
+    if !same_net(
+        asked.ipv4_address.as_deref(),
+        session.application_server.ipv4_address.as_deref(),
+    ) {
+        out.push("applicationServer.ipv4Address");
+    }
+    if !same_net(
+        asked.ipv6_address.as_deref(),
+        session.application_server.ipv6_address.as_deref(),
+    ) {
+        out.push("applicationServer.ipv6Address");
+    }
+    if !same_ports(
+        req.application_server_ports.as_ref(),
+        session.application_server_ports.as_ref(),
+    ) {
+        out.push("applicationServerPorts");
+    }
+    if !same_ports(req.device_ports.as_ref(), session.device_ports.as_ref()) {
+        out.push("devicePorts");
+    }
+    if non_empty(req.sink.as_deref()) != non_empty(session.sink.as_deref()) {
+        out.push("sink");
+    }
+    if req.duration.unwrap_or(DEFAULT_DURATION) != session.duration {
+        out.push("duration");
+    }
+    out
+}
+
+fn non_empty(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// An address or a CIDR block in canonical form, so `10.0.0.1` equals `10.0.0.1/32`.
+fn canonical_net(value: &str) -> String {
+    let value = value.trim();
+    if let Ok(net) = value.parse::<IpNet>() {
+        return net.to_string();
+    }
+    if let Ok(ip) = value.parse::<IpAddr>() {
+        return IpNet::from(ip).to_string();
+    }
+    value.to_owned()
+}
+
+fn same_net(a: Option<&str>, b: Option<&str>) -> bool {
+    non_empty(a).map(canonical_net) == non_empty(b).map(canonical_net)
+}
+
+fn same_ports(a: Option<&PortsSpec>, b: Option<&PortsSpec>) -> bool {
+    fn normal(spec: Option<&PortsSpec>) -> (Vec<i64>, Vec<(i64, i64)>) {
+        let mut ports = spec.and_then(|s| s.ports.clone()).unwrap_or_default();
+        ports.sort_unstable();
+        ports.dedup();
+        let mut ranges: Vec<(i64, i64)> = spec
+            .and_then(|s| s.ranges.as_ref())
+            .map(|r| r.iter().map(|r| (r.from, r.to)).collect())
+            .unwrap_or_default();
+        ranges.sort_unstable();
+        ranges.dedup();
+        (ports, ranges)
+    }
+    normal(a) == normal(b)
+}
+
+/// Identifiers present on both sides must agree.
+fn same_device(asked: &Device, got: &Device) -> bool {
+    fn agree(a: Option<&str>, b: Option<&str>, eq: fn(&str, &str) -> bool) -> bool {
+        match (non_empty(a), non_empty(b)) {
+            (Some(a), Some(b)) => eq(a, b),
+            _ => true,
+        }
+    }
+    let text = |a: &str, b: &str| a == b;
+    let ip = |a: &str, b: &str| canonical_net(a) == canonical_net(b);
+    let ipv4 = match (&asked.ipv4_address, &got.ipv4_address) {
+        (Some(a), Some(b)) => {
+            agree(a.public_address.as_deref(), b.public_address.as_deref(), ip)
+                && agree(
+                    a.private_address.as_deref(),
+                    b.private_address.as_deref(),
+                    ip,
+                )
+                && match (a.public_port, b.public_port) {
+                    (Some(x), Some(y)) => x == y,
+                    _ => true,
+                }
+        }
+        _ => true,
+    };
+    ipv4 && agree(
+        asked.phone_number.as_deref(),
+        got.phone_number.as_deref(),
+        text,
+    ) && agree(
+        asked.network_access_identifier.as_deref(),
+        got.network_access_identifier.as_deref(),
+        |a, b| a.eq_ignore_ascii_case(b),
+    ) && agree(
+        asked.ipv6_address.as_deref(),
+        got.ipv6_address.as_deref(),
+        ip,
+    )
+}
+
+/// Among `sessions`, those an unclear create for `req` may have made: a match whose `startedAt` lies in
+/// one of the attempts' `windows`, not excluded, not already handed out by this client. A session
+/// without `startedAt` cannot be placed and is never a candidate. Only a single candidate may be
+/// adopted: with two, either could be another client's.
+pub(super) fn candidates(
+    req: &CreateSession,
+    sessions: Vec<SessionInfo>,
+    windows: &[Window],
+    excluded: &HashSet<String>,
+    is_claimed: &dyn Fn(&str) -> bool,
+) -> Vec<SessionInfo> {
+    let mut found: Vec<SessionInfo> = sessions
+        .into_iter()
+        .filter(|s| matches_request(req, s))
+        .filter(|s| {
+            s.started_at
+                .is_some_and(|t| windows.iter().any(|w| w.contains(t)))
+        })
+        .filter(|s| !excluded.contains(&s.session_id) && !is_claimed(&s.session_id))
+        .collect();
+    found.sort_by(|a, b| (a.started_at, &a.session_id).cmp(&(b.started_at, &b.session_id)));
+    found.dedup_by(|a, b| a.session_id == b.session_id);
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nac_api::wire::{ApplicationServer, DeviceIpv4Address, PortRange, QosStatus};
+
+    fn request() -> CreateSession {
+        CreateSession {
+            qos_profile: Some("QOS_L".into()),
+            device: Some(Device {
+                phone_number: Some("+3670123456".into()),
+                ipv4_address: Some(DeviceIpv4Address {
+                    public_address: Some("233.252.0.2".into()),
+                    private_address: Some("192.0.2.25".into()),
+                    public_port: None,
+                }),
+                ..Default::default()
+            }),
+            application_server: Some(ApplicationServer {
+                ipv4_address: Some("233.252.0.9".into()),
+                ipv6_address: None,
+            }),
+            duration: Some(3600),
+            application_server_ports: Some(PortsSpec {
+                ranges: Some(vec![PortRange { from: 80, to: 443 }]),
+                ports: Some(vec![8080, 22]),
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn session_for(req: &CreateSession, id: &str, started: DateTime<Utc>) -> SessionInfo {
+        SessionInfo {
+            session_id: id.into(),
+            qos_profile: req.qos_profile.clone().unwrap(),
+            device: req.device.clone(),
+            application_server: req.application_server.clone().unwrap(),
+            device_ports: req.device_ports.clone(),
+            application_server_ports: req.application_server_ports.clone(),
+            sink: req.sink.clone(),
+            duration: req.duration.unwrap_or(DEFAULT_DURATION),
+            started_at: Some(started),
+            expires_at: None,
+            qos_status: QosStatus::Requested,
+            status_info: None,
+        }
+    }
+
+    #[test]
+    fn a_session_matches_the_request_that_made_it() {
+        let req = request();
+        let now = Utc::now();
+        let mut session = session_for(&req, "a", now);
+        assert!(matches_request(&req, &session));
+
+        // Equivalent spellings still match.
+        session.application_server.ipv4_address = Some("233.252.0.9/32".into());
+        session.application_server_ports.as_mut().unwrap().ports = Some(vec![22, 8080]);
+        session.device.as_mut().unwrap().ipv4_address = None;
+        assert!(matches_request(&req, &session));
+
+        type Change = Box<dyn Fn(&mut SessionInfo)>;
+        let variants: Vec<Change> = vec![
+            Box::new(|s| s.qos_profile = "QOS_M".into()),
+            Box::new(|s| s.duration = 86400),
+            Box::new(|s| s.application_server.ipv6_address = Some("2001:db8::1".into())),
+            Box::new(|s| {
+                s.device_ports = Some(PortsSpec {
+                    ranges: None,
+                    ports: Some(vec![1]),
+                })
+            }),
+            Box::new(|s| s.sink = Some("https://example.com/n".into())),
+            Box::new(|s| s.device.as_mut().unwrap().phone_number = Some("+3699999999".into())),
+            Box::new(|s| s.status_info = Some(StatusInfo::DeleteRequested)),
+        ];
+        for change in variants {
+            let mut other = session_for(&req, "b", now);
+            change(&mut other);
+            assert!(!matches_request(&req, &other), "{other:?}");
+        }
+    }
+
+    #[test]
+    fn adoption_needs_one_candidate_inside_the_window() {
+        let req = request();
+        let now = Utc::now();
+        let window = Window::new(now, now + ChronoDuration::seconds(2));
+        let claimed: std::cell::RefCell<HashSet<String>> = Default::default();
+        let is_claimed = |id: &str| claimed.borrow().contains(id);
+        let excluded: HashSet<String> = ["known".to_string()].into();
+        let mut undated = session_for(&req, "undated", now);
+        undated.started_at = None;
+        let sessions = vec![
+            session_for(&req, "before", now - ChronoDuration::seconds(6)),
+            session_for(&req, "after", now + ChronoDuration::seconds(8)),
+            session_for(&req, "known", now),
+            session_for(&req, "claimed", now),
+            undated,
+            session_for(&req, "mine", now + ChronoDuration::seconds(1)),
+        ];
+        claimed.borrow_mut().insert("claimed".into());
+        let found = candidates(&req, sessions.clone(), &[window], &excluded, &is_claimed);
+        let ids: Vec<&str> = found.iter().map(|s| s.session_id.as_str()).collect();
+        assert_eq!(ids, ["mine"]);
+        // The skew allowance: 4 s before sending is still inside.
+        let early = session_for(&req, "early", now - ChronoDuration::seconds(4));
+        let mut two = sessions.clone();
+        two.push(early);
+        let found = candidates(&req, two, &[window], &excluded, &is_claimed);
+        assert_eq!(found.len(), 2, "{found:?}");
+        claimed.borrow_mut().insert("mine".into());
+        assert!(candidates(&req, sessions, &[window], &excluded, &is_claimed).is_empty());
+        // Checked arithmetic at the ends of time.
+        let edge = Window::new(DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
+        assert!(edge.contains(now));
+    }
+
+    #[test]
+    fn differences_name_the_fields() {
+        let req = request();
+        let mut session = session_for(&req, "a", Utc::now());
+        assert!(differences(&req, &session).is_empty());
+        session.qos_profile = "QOS_M".into();
+        session.duration = 7200;
+        assert_eq!(differences(&req, &session), ["qosProfile", "duration"]);
+    }
+}

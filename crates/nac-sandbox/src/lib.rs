@@ -1,0 +1,47 @@
+//! `nac-sandbox`: an offline emulator of the Network as Code Quality-on-Demand API, faithful enough that
+//! Nokia's own SDK cannot tell the difference. See `src/sandbox/README.md` for the behaviour and the
+//! admin API.
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! let sandbox = nac_sandbox::start(nac_sandbox::SandboxConfig {
+//!     listen: "127.0.0.1:0".parse()?,
+//!     ..Default::default()
+//! })
+//! .await?;
+//! println!("{}/quality-on-demand/v1", sandbox.base_url());
+//! sandbox.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod admin;
+mod admin_auth;
+mod api;
+mod app;
+mod body;
+mod clock;
+mod config;
+mod delivery;
+mod errors;
+mod faults;
+mod gateway;
+mod listen;
+mod notify;
+mod owner;
+mod persist;
+pub mod profiles;
+mod record;
+pub mod request;
+mod server;
+mod session;
+mod sink_policy;
+mod state;
+mod stats;
+mod store;
+mod ui;
+
+pub use config::SandboxConfig;
+pub use faults::Faults;
+pub use server::{start, RunningSandbox};
+pub use stats::StatsReport;
+pub use store::device_matches;

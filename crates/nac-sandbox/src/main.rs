@@ -1,0 +1,147 @@
+//! nac-sandbox: an offline emulator of the Network as Code Quality-on-Demand API.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use nac_sandbox::{Faults, SandboxConfig};
+
+/// An offline emulator of Nokia's Network as Code Quality-on-Demand API (and the CAMARA QoS Profiles API),
+/// with session lifecycle, notifications, fault injection and an admin API under /_sandbox.
+///
+/// The first line on stdout is `nac-sandbox listening on http://HOST:PORT` (the API root; the QoD API is
+/// under /quality-on-demand/v1). Stop it with Ctrl-C or SIGTERM: requests in flight finish and the state
+/// file is written.
+#[derive(Debug, Parser)]
+#[command(name = "nac-sandbox", version)]
+struct Args {
+    /// Address to listen on; port 0 picks a free port. Loopback unless told otherwise.
+    #[arg(long, env = "NAC_SANDBOX_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+
+    /// The only X-RapidAPI-Key accepted (default: any non-empty key).
+    #[arg(long, env = "NAC_SANDBOX_API_KEY", hide_env_values = true)]
+    api_key: Option<String>,
+
+    /// Milliseconds from REQUESTED to AVAILABLE; 0 answers AVAILABLE in the create response.
+    #[arg(long, default_value_t = 200)]
+    activation_delay_ms: u64,
+
+    /// Seconds an ended (UNAVAILABLE) session stays readable before it is gone (404).
+    #[arg(long, default_value_t = 360)]
+    retention_seconds: u64,
+
+    /// Keep sessions (and the sandbox clock) in this file across restarts; written atomically, and
+    /// every answered change is on disk before the answer is sent.
+    #[arg(long, env = "NAC_SANDBOX_STATE_FILE")]
+    state_file: Option<PathBuf>,
+
+    /// Fault: milliseconds added to every API request.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+
+    /// Fault: share (0.0 to 1.0) of API requests answered with one of --error-statuses instead.
+    #[arg(long, default_value_t = 0.0)]
+    error_rate: f64,
+
+    /// Fault: statuses an injected error picks from (429 carries Retry-After: 1).
+    #[arg(long, value_delimiter = ',', default_value = "500,503,429")]
+    error_statuses: Vec<u16>,
+
+    /// Fault: share (0.0 to 1.0) of creates that store the session and then answer 502 or 504.
+    #[arg(long, default_value_t = 0.0)]
+    post_commit_error_rate: f64,
+
+    /// Accept http:// sinks on loopback hosts (127.0.0.0/8, ::1, localhost) for local receivers;
+    /// any other sink must be https://.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    allow_http_sinks_on_loopback: bool,
+
+    /// Allow several live sessions per device and key (NaC answers 409 CONFLICT to a second one, and so
+    /// does the sandbox by default).
+    #[arg(long)]
+    allow_concurrent_sessions: bool,
+
+    /// Token the admin API and the UI (/_sandbox/ui) require, as `Authorization: Bearer <token>` (the UI:
+    /// open /_sandbox/ui?token=<token> once). Required to listen on a non-loopback address; without it
+    /// the admin API answers loopback clients only.
+    #[arg(long, env = "NAC_SANDBOX_ADMIN_TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
+
+    /// Largest request body accepted, in bytes (larger: 413).
+    #[arg(long, default_value_t = 64 * 1024)]
+    max_body_bytes: usize,
+
+    /// Connections served at once; more wait until one closes.
+    #[arg(long, default_value_t = 1024)]
+    max_connections: usize,
+
+    /// Seconds a client has to send a request's headers; an idle connection is closed after as long.
+    #[arg(long, default_value_t = 10)]
+    header_read_timeout_secs: u64,
+
+    /// Live sessions one API key may hold (0: no limit); more creates answer 429.
+    #[arg(long, default_value_t = 10_000)]
+    max_sessions_per_key: usize,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    env_logger::Builder::from_env(env_logger::Env::new().filter_or("NAC_SANDBOX_LOG", "info"))
+        .target(env_logger::Target::Stderr)
+        .init();
+    let args = Args::parse();
+    let config = SandboxConfig {
+        listen: args.listen,
+        api_key: args.api_key.filter(|k| !k.is_empty()),
+        activation_delay: Duration::from_millis(args.activation_delay_ms),
+        retention: Duration::from_secs(args.retention_seconds),
+        state_file: args.state_file,
+        faults: Faults {
+            latency_ms: args.latency_ms,
+            error_rate: args.error_rate,
+            error_statuses: args.error_statuses,
+            post_commit_error_rate: args.post_commit_error_rate,
+        },
+        allow_http_sinks_on_loopback: args.allow_http_sinks_on_loopback,
+        allow_concurrent_sessions: args.allow_concurrent_sessions,
+        admin_token: args.admin_token.filter(|t| !t.is_empty()),
+        max_body_bytes: args.max_body_bytes,
+        max_connections: args.max_connections,
+        header_read_timeout: Duration::from_secs(args.header_read_timeout_secs.max(1)),
+        max_sessions_per_key: Some(args.max_sessions_per_key).filter(|n| *n > 0),
+    };
+    let sandbox = nac_sandbox::start(config).await?;
+    {
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "nac-sandbox listening on {}", sandbox.base_url())?;
+        stdout.flush()?;
+    }
+    wait_for_stop_signal().await;
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,17 @@
+//! The crate's integration tests, linked once as one binary: one module per area.
+
+mod sandbox_api;
+mod sandbox_bounds;
+mod sandbox_cli;
+mod sandbox_concurrency;
+mod sandbox_exposure;
+mod sandbox_faults;
+mod sandbox_fixtures;
+mod sandbox_lifecycle;
+mod sandbox_persistence;
+mod sandbox_proptest;
+mod sandbox_python_sdk;
+mod sandbox_rules;
+mod sandbox_state_scale;
+mod sandbox_ui;
+mod sandbox_validation;

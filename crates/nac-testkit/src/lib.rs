@@ -1,0 +1,18 @@
+//! Support shared by the workspace's integration tests (each crate links its tests once, as modules
+//! of one `it` binary, and uses a part of this):
+//! - [`admin`]: a sandbox started in-process on an ephemeral port, and the one client of its admin API;
+//! - [`terraform`]: the acceptance harness (a sandbox, a scratch Terraform working directory, `terraform`);
+//! - [`api`]: raw HTTP against the sandbox's public API, for the tests of the sandbox itself;
+//! - [`sink`]: a local receiver of the sandbox's notifications;
+//! - [`requests`]: the client as the client tests configure it, and the requests it sends;
+//! - [`binary`]: the workspace's binaries (provider, sandbox, tooling), built for this test run.
+#![allow(dead_code)]
+
+pub mod admin;
+pub mod api;
+mod binaries;
+pub mod requests;
+pub mod sink;
+pub mod terraform;
+
+pub use binaries::{binary, repo_root, target_dir};

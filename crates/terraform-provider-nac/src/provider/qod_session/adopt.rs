@@ -1,0 +1,143 @@
+//! A create the API refused with 409 (the device already has a session): say what is there and how to
+//! take it over, or take it over when the configuration asks for that (`adopt_existing`) and it matches.
+
+use nac_api::wire::{CreateSession, QosStatus, SessionInfo};
+use nac_client::{describe_sessions, differences, ApiError, NacClient};
+
+/// How to bring an existing session under this resource, for messages.
+pub(super) fn import_hint(ids: &[&str], resource_in_state: bool) -> String {
+    let first = if resource_in_state {
+        "`terraform state rm nac_qod_session.<NAME>` (this resource), then "
+    } else {
+        ""
+    };
+    match ids {
+        [] => String::new(),
+        [id] => format!(
+            "To manage session {id} with this resource: {first}`terraform import nac_qod_session.<NAME> {id}`, \
+             or an import block: `import {{ to = nac_qod_session.<NAME>  id = \"{id}\" }}`."
+        ),
+        ids => format!(
+            "To manage the right one with this resource: {first}`terraform import nac_qod_session.<NAME> <ID>` \
+             with one of {}, or an import block `import {{ to = nac_qod_session.<NAME>  id = \"<ID>\" }}`. The \
+             others may belong to another configuration: delete none of them before checking.",
+            ids.join(", ")
+        ),
+    }
+}
+
+/// What a refused create leads to.
+pub(super) enum Conflict {
+    /// `adopt_existing` is set and the device's one live session is what the configuration asks for.
+    Adopted(Box<SessionInfo>),
+    /// An error message a person can act on.
+    Refused(String),
+}
+
+/// Looks at the device's sessions after a 409 and takes the live one over when `adopt` allows it and it
+/// matches exactly; otherwise says what is there, what differs, and how to import it.
+pub(super) async fn on_conflict(
+    client: &NacClient,
+    request: &CreateSession,
+    error: &ApiError,
+    adopt: bool,
+) -> Conflict {
+    let device = request.device.clone().unwrap_or_default();
+    let live: Vec<SessionInfo> = match client.device_sessions(&device).await {
+        Ok(sessions) => sessions
+            .into_iter()
+            .filter(|s| s.qos_status != QosStatus::Unavailable)
+            .collect(),
+        Err(lookup) => {
+            return Conflict::Refused(format!(
+                "{error}. The device already has a session, and listing its sessions to name it failed: \
+                 {lookup}. List them with the data source nac_device_sessions, then import the one to \
+                 manage: `terraform import nac_qod_session.<NAME> <ID>`."
+            ))
+        }
+    };
+    if live.is_empty() {
+        return Conflict::Refused(format!(
+            "{error}. The device has no live session any more (it may just have ended): apply again."
+        ));
+    }
+    let mut why_not = String::new();
+    if let [existing] = live.as_slice() {
+        let differ = differences(request, existing);
+        if client.is_claimed(&existing.session_id) {
+            why_not = format!(
+                " Session {} is already managed by another resource of this configuration.",
+                existing.session_id
+            );
+        } else if differ.is_empty() {
+            if adopt {
+                client.claim(&existing.session_id);
+                log::info!(
+                    "the device already has session {} matching the configuration: adopted (adopt_existing)",
+                    existing.session_id
+                );
+                return Conflict::Adopted(Box::new(existing.clone()));
+            }
+            why_not = " It matches this configuration exactly: set `adopt_existing = true` on the \
+                       resource to take it over, or import it."
+                .into();
+        } else {
+            why_not = format!(
+                " It differs from this configuration in {}, so {}.",
+                describe_differences(&differ, existing),
+                if adopt {
+                    "adopt_existing does not take it over"
+                } else {
+                    "adopt_existing would not take it over either"
+                }
+            );
+        }
+    }
+    let ids: Vec<&str> = live.iter().map(|s| s.session_id.as_str()).collect();
+    Conflict::Refused(format!(
+        "{error}. The device already has {}: {}.{why_not} {}",
+        if live.len() == 1 {
+            "a session".to_string()
+        } else {
+            format!("{} sessions", live.len())
+        },
+        describe_sessions(&live),
+        import_hint(&ids, false)
+    ))
+}
+
+/// The differing request fields as the resource's attributes, with the session's values.
+fn describe_differences(fields: &[&str], session: &SessionInfo) -> String {
+    fields
+        .iter()
+        .map(|field| match *field {
+            "qosProfile" => format!("profile (the session has {:?})", session.qos_profile),
+            "duration" => format!("duration (the session has {} s)", session.duration),
+            "applicationServer.ipv4Address" => format!(
+                "service_ipv4 (the session has {:?})",
+                session
+                    .application_server
+                    .ipv4_address
+                    .as_deref()
+                    .unwrap_or("none")
+            ),
+            "applicationServer.ipv6Address" => format!(
+                "service_ipv6 (the session has {:?})",
+                session
+                    .application_server
+                    .ipv6_address
+                    .as_deref()
+                    .unwrap_or("none")
+            ),
+            "applicationServerPorts" => "service_ports".to_string(),
+            "devicePorts" => "device_ports".to_string(),
+            "sink" => format!(
+                "sink (the session has {:?})",
+                session.sink.as_deref().unwrap_or("none")
+            ),
+            "device" => "device".to_string(),
+            other => other.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,15 @@
+//! The crate's integration tests, linked once as one binary: one module per area.
+
+mod acceptance_lifecycle;
+mod acceptance_validation;
+mod acceptance_write_only;
+mod client_terraform_faults;
+mod client_terraform_outage;
+mod examples_plan;
+mod logging_tf_log;
+mod ownership_concurrency;
+mod ownership_rules;
+mod plugin_cancel;
+mod plugin_mtls;
+mod provider_batch_reads;
+mod security_tf_log;

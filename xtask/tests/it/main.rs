@@ -1,0 +1,4 @@
+//! The crate's integration tests, linked once as one binary: one module per area.
+
+mod acceptance_init;
+mod docs_fresh;
