@@ -1,12 +1,13 @@
-//! A thin client of the NaC QoD API. It knows nothing of Terraform.
+//! A thin client of the NaC QoD API. It knows nothing of Terraform, and shares only the API model
+//! (`nac-api`) with the sandbox.
 //!
-//! CONTRACT (used by src/provider): the signatures below are stable.
+//! CONTRACT (used by the `terraform-provider-nac` crate): the signatures below are stable.
 //!
 //! - Requests go to `<base_url>/quality-on-demand/v1/…` with `X-RapidAPI-Key` and `X-RapidAPI-Host`.
 //! - Calls that are safe to repeat (get, delete, retrieve-sessions) are retried on 408/429/5xx and
 //!   connection failures with exponential back-off and jitter, honouring `Retry-After`, bounded by
 //!   `max_retries` and `total_timeout`.
-//! - Creates and extends are never repeated blindly: see `src/client/README.md` for the rules.
+//! - Creates and extends are never repeated blindly: see this crate's `README.md` for the rules.
 //! - One HTTP connection pool per client; clones share it (and share the create ledger).
 //! - Secrets: the token is only ever put in a sensitive header; every text from a reply or a lower layer
 //!   is scrubbed of the token and the sink access token before it reaches a log line or an error.

@@ -1,6 +1,7 @@
 //! `nac-sandbox`: an offline emulator of the Network as Code Quality-on-Demand API, faithful enough that
-//! Nokia's own SDK cannot tell the difference. See `src/sandbox/README.md` for the behaviour and the
-//! admin API.
+//! Nokia's own SDK cannot tell the difference. It shares only the API model (`nac-api`) with the
+//! client and knows nothing of Terraform. See this crate's `README.md` for the behaviour, the flags
+//! and the admin API.
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {

@@ -1,6 +1,7 @@
-//! `nac-docs`: renders the registry docs (`docs/`) and README.md's attribute table from the
-//! provider's schema and `examples/`. Those files are never edited by hand; `--check` (and
-//! `tests/docs_fresh.rs`) tells when they are out of date.
+//! `nac-docs`: renders the registry docs (`docs/`: provider, resource and data-source pages, and the
+//! guides from `templates/guides/`) from the provider's schema, `examples/` and the templates. Those
+//! files are never edited by hand; `--check` (and the xtask test `docs_fresh`) tells when they are
+//! out of date, and when README.md breaks its rules (at most 150 lines, no attribute table).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -9,7 +10,7 @@ use clap::Parser;
 use nac_provider::provider::NacProvider;
 use nac_xtask::docs;
 
-/// Regenerate docs/ and README.md's attribute table from the provider schema and examples/.
+/// Regenerate docs/ (pages and guides) from the provider schema, examples/ and templates/guides/.
 #[derive(Parser)]
 #[command(name = "nac-docs")]
 struct Args {
@@ -35,9 +36,17 @@ fn run(repo_root: &Path, check: bool) -> anyhow::Result<ExitCode> {
     let files = docs::generated_files(repo_root, &NacProvider::new())?;
     if check {
         let stale = docs::stale_files(repo_root, &files)?;
-        if stale.is_empty() {
+        let readme = std::fs::read_to_string(repo_root.join("README.md"))?;
+        let problems = docs::readme_problems(&readme);
+        for problem in &problems {
+            eprintln!("nac-docs: {problem}");
+        }
+        if stale.is_empty() && problems.is_empty() {
             println!("nac-docs: {} generated files are up to date", files.len());
             return Ok(ExitCode::SUCCESS);
+        }
+        if stale.is_empty() {
+            return Ok(ExitCode::FAILURE);
         }
         eprintln!("nac-docs: out of date:");
         for path in &stale {
