@@ -203,7 +203,7 @@ impl NacClient {
         .await
     }
 
-    /// `POST /sessions/{id}/extend`. Applied at most once (see `src/client/README.md`).
+    /// `POST /sessions/{id}/extend`. Applied at most once (see the crate's `README.md`).
     pub async fn extend_session(
         &self,
         id: &str,
