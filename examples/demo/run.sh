@@ -5,7 +5,8 @@
 # the sessions and destroys them. No token, no network.
 #   examples/demo/run.sh            # init, apply, print, destroy, stop the sandbox
 #   examples/demo/run.sh --keep     # leave the sandbox running and the sessions in place, and say how to go on
-# Needs: cargo (and protoc to build), terraform on PATH. Nothing else (no curl).
+# Needs: cargo and terraform on PATH. Nothing else (no protoc: the gRPC code is checked in; no curl).
+# Honours CARGO_TARGET_DIR.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 keep=false
@@ -16,16 +17,17 @@ case "${1:-}" in
 esac
 
 command -v terraform >/dev/null || { echo "terraform is not on PATH (install terraform >= 1.6)" >&2; exit 1; }
-command -v protoc >/dev/null || { echo "protoc is needed to build (Debian: apt-get install protobuf-compiler)" >&2; exit 1; }
 # Colour only for a terminal: piped output gets no escape codes.
 color=()
 [ -t 1 ] || color=(-no-color)
 
 echo "==> building terraform-provider-nac, nac-sandbox and nac-release (a cold build takes several minutes)"
 cargo build --manifest-path "$repo/Cargo.toml" --bin terraform-provider-nac --bin nac-sandbox --bin nac-release
-bin="$repo/target/debug"
+target_dir=${CARGO_TARGET_DIR:-$repo/target}
+case "$target_dir" in /*) ;; *) target_dir="$PWD/$target_dir" ;; esac
+bin="$target_dir/debug"
 
-work="$repo/target/demo"
+work="$target_dir/demo"
 rm -rf "$work" && mkdir -p "$work/config"
 cp "$repo"/examples/demo/*.tf "$work/config/"
 

@@ -5,12 +5,14 @@
 //! - [`api`]: raw HTTP against the sandbox's public API, for the tests of the sandbox itself;
 //! - [`sink`]: a local receiver of the sandbox's notifications;
 //! - [`requests`]: the client as the client tests configure it, and the requests it sends;
-//! - [`binary`]: the workspace's binaries (provider, sandbox, tooling), built for this test run.
+//! - [`binary`]: the workspace's binaries (provider, sandbox, tooling), built for this test run;
+//! - [`prerequisite`]: tests needing a tool the machine lacks, "NOT RUN" outside CI.
 #![allow(dead_code)]
 
 pub mod admin;
 pub mod api;
 mod binaries;
+pub mod prerequisite;
 pub mod requests;
 pub mod sink;
 pub mod terraform;

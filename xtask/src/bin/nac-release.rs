@@ -1,9 +1,11 @@
 //! `nac-release`: packages terraform-provider-nac the way the Terraform Registry publishes providers,
-//! plus a filesystem mirror to install it from (see `nac_xtask::release`).
+//! plus a filesystem mirror to install it from, and nac-sandbox into an archive of its own (see
+//! `nac_xtask::release`).
 //!
 //! ```sh
-//! cargo run --release --bin nac-release -- --out dist            # builds the release binary first
+//! cargo run --release --bin nac-release -- --out dist      # builds both release binaries first
 //! cargo run --bin nac-release -- --binary target/debug/terraform-provider-nac --out /tmp/dist
+//! cargo run --bin nac-release -- --platform darwin_arm64 --binary <provider> --sandbox-binary <sandbox>
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -13,7 +15,8 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 use nac_xtask::release::{self, Package, Platform};
 
-/// Package terraform-provider-nac into release archives, SHA256SUMS and a filesystem mirror.
+/// Package terraform-provider-nac (and nac-sandbox) into release archives, SHA256SUMS and a
+/// filesystem mirror.
 #[derive(Parser)]
 #[command(name = "nac-release")]
 struct Args {
@@ -24,6 +27,10 @@ struct Args {
     /// build, or one cross-compiled for `--platform`).
     #[arg(long)]
     binary: Option<PathBuf>,
+    /// Also package this nac-sandbox executable (built for `--platform`) into
+    /// `nac-sandbox_<version>_<os>_<arch>.zip`. Without `--binary`, the release build includes it.
+    #[arg(long)]
+    sandbox_binary: Option<PathBuf>,
     /// Terraform platform of the executable, `<os>_<arch>`; default: this machine's.
     #[arg(long)]
     platform: Option<Platform>,
@@ -48,25 +55,40 @@ fn main() -> ExitCode {
 fn run(args: Args) -> Result<()> {
     let host = Platform::host()?;
     let platform = args.platform.clone().unwrap_or_else(|| host.clone());
-    let binary = match args.binary {
-        Some(binary) => binary,
+    let (binary, sandbox) = match args.binary {
+        Some(binary) => (binary, args.sandbox_binary),
         None if platform != host => bail!(
             "only {host} can be built here; build for {platform} elsewhere (e.g. `cargo build --release --target <triple>`) and pass --binary"
         ),
-        None => build_release()?,
+        None => {
+            let built = build_release()?;
+            let sandbox = args
+                .sandbox_binary
+                .unwrap_or_else(|| built.join("nac-sandbox"));
+            (built.join("terraform-provider-nac"), Some(sandbox))
+        }
     };
-    if !binary.is_file() {
-        bail!("--binary {}: no such file", binary.display());
+    for (flag, path) in [
+        ("--binary", Some(&binary)),
+        ("--sandbox-binary", sandbox.as_ref()),
+    ] {
+        if let Some(path) = path.filter(|p| !p.is_file()) {
+            bail!("{flag} {}: no such file", path.display());
+        }
     }
     let packaged = release::package(&Package {
         version: args.release_version.clone(),
         platform,
         binary,
         manifest: args.manifest,
+        sandbox,
         out_dir: args.out,
     })?;
     println!("archive     {}", packaged.archive.display());
     println!("sha256      {}", packaged.archive_sha256);
+    if let Some(sandbox) = &packaged.sandbox_archive {
+        println!("sandbox     {}", sandbox.display());
+    }
     println!("checksums   {}", packaged.sha256sums.display());
     println!("manifest    {}", packaged.manifest.display());
     println!("mirror      {}", packaged.mirror.display());
@@ -80,11 +102,12 @@ fn run(args: Args) -> Result<()> {
     Ok(())
 }
 
-/// `cargo build --release` of the provider, with cargo's own progress on the terminal.
+/// `cargo build --release` of the provider and the sandbox, with cargo's own progress on the
+/// terminal; returns the directory holding both.
 fn build_release() -> Result<PathBuf> {
     let repo = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    eprintln!("nac-release: cargo build --release --bin terraform-provider-nac (a cold build takes minutes)");
+    eprintln!("nac-release: cargo build --release --bin terraform-provider-nac --bin nac-sandbox (a cold build takes minutes)");
     let mut command = Command::new(&cargo);
     command
         .args([
@@ -93,6 +116,8 @@ fn build_release() -> Result<PathBuf> {
             "--locked",
             "--bin",
             "terraform-provider-nac",
+            "--bin",
+            "nac-sandbox",
             "--manifest-path",
         ])
         .arg(repo.join("Cargo.toml"));
@@ -122,5 +147,5 @@ fn build_release() -> Result<PathBuf> {
     let target_dir = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| repo.join("target"));
-    Ok(target_dir.join("release").join("terraform-provider-nac"))
+    Ok(target_dir.join("release"))
 }

@@ -3,6 +3,8 @@
 //! `terraform-provider-nac_<version>_manifest.json` (the checked-in `terraform-registry-manifest.json`),
 //! `terraform-provider-nac_<version>_SHA256SUMS` over both, a filesystem mirror serving the archives
 //! to Terraform and OpenTofu, and lock-file entries pinning their `zh:` checksums.
+//! With a sandbox executable, also `nac-sandbox_<version>_<os>_<arch>.zip` holding `nac-sandbox`: covered
+//! by SHA256SUMS (and so by its signature), but not a provider, so neither mirrored nor locked.
 //!
 //! Packaging into an existing directory adds to it: archives of other platforms of the same version
 //! stay, and SHA256SUMS, mirror and lock entries cover all of them.
@@ -21,6 +23,7 @@ pub use platform::Platform;
 
 pub const MANIFEST_FILE: &str = "terraform-registry-manifest.json";
 const NAME: &str = "terraform-provider-nac";
+const SANDBOX: &str = "nac-sandbox";
 
 /// What to package, and where.
 #[derive(Debug, Clone)]
@@ -31,6 +34,8 @@ pub struct Package {
     pub binary: PathBuf,
     /// The registry manifest to publish (`terraform-registry-manifest.json`).
     pub manifest: PathBuf,
+    /// The `nac-sandbox` executable built for `platform`, packaged into an archive of its own.
+    pub sandbox: Option<PathBuf>,
     pub out_dir: PathBuf,
 }
 
@@ -40,6 +45,8 @@ pub struct Packaged {
     pub archive: PathBuf,
     /// Hex SHA-256 of `archive` (the lock file's `zh:` hash).
     pub archive_sha256: String,
+    /// The sandbox's archive, when a sandbox executable was given.
+    pub sandbox_archive: Option<PathBuf>,
     pub sha256sums: PathBuf,
     pub manifest: PathBuf,
     /// The filesystem mirror's root, to give `filesystem_mirror { path = ... }`.
@@ -52,6 +59,10 @@ pub struct Packaged {
 
 pub fn archive_name(version: &str, platform: &Platform) -> String {
     format!("{NAME}_{version}_{platform}.zip")
+}
+
+pub fn sandbox_archive_name(version: &str, platform: &Platform) -> String {
+    format!("{SANDBOX}_{version}_{platform}.zip")
 }
 
 pub fn package(spec: &Package) -> Result<Packaged> {
@@ -67,13 +78,22 @@ pub fn package(spec: &Package) -> Result<Packaged> {
         &spec.platform.executable_name(version),
         &archive,
     )?;
+    let sandbox_archive = match &spec.sandbox {
+        Some(sandbox) => {
+            let path = out.join(sandbox_archive_name(version, &spec.platform));
+            archive::write_zip(sandbox, &spec.platform.sandbox_executable_name(), &path)?;
+            Some(path)
+        }
+        None => None,
+    };
     let manifest = out.join(format!("{NAME}_{version}_manifest.json"));
     std::fs::write(&manifest, manifest_bytes)
         .with_context(|| format!("writing {}", manifest.display()))?;
 
-    let archives = archives_of_version(out, version)?;
+    let archives = archives_of_version(out, NAME, version)?;
+    let sandbox_archives = archives_of_version(out, SANDBOX, version)?;
     let mut sums = Vec::new();
-    for path in archives.iter().chain([&manifest]) {
+    for path in sandbox_archives.iter().chain(&archives).chain([&manifest]) {
         sums.push((file_name(path), sha256_file(path)?));
     }
     let sha256sums = out.join(format!("{NAME}_{version}_SHA256SUMS"));
@@ -82,9 +102,11 @@ pub fn package(spec: &Package) -> Result<Packaged> {
 
     let mirror = out.join("mirror");
     mirror::populate(&mirror, &archives)?;
+    // The provider's archives only: the sandbox is no provider.
+    let provider_prefix = format!("{NAME}_");
     let zip_digests: Vec<String> = sums
         .iter()
-        .filter(|(name, _)| name.ends_with(".zip"))
+        .filter(|(name, _)| name.starts_with(&provider_prefix) && name.ends_with(".zip"))
         .map(|(_, digest)| digest.clone())
         .collect();
     let lock_file = out.join("dependency-lock.hcl");
@@ -101,6 +123,7 @@ pub fn package(spec: &Package) -> Result<Packaged> {
     Ok(Packaged {
         archive_sha256: sha256_file(&archive)?,
         archive,
+        sandbox_archive,
         sha256sums,
         manifest,
         mirror,
@@ -144,8 +167,9 @@ fn read_manifest(path: &Path) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn archives_of_version(out: &Path, version: &str) -> Result<Vec<PathBuf>> {
-    let prefix = format!("{NAME}_{version}_");
+/// The `<name>_<version>_*.zip` archives in `out` (every platform packaged there so far).
+fn archives_of_version(out: &Path, name: &str, version: &str) -> Result<Vec<PathBuf>> {
+    let prefix = format!("{name}_{version}_");
     let mut archives = Vec::new();
     for entry in std::fs::read_dir(out).with_context(|| format!("listing {}", out.display()))? {
         let path = entry?.path();

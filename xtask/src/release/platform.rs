@@ -35,8 +35,20 @@ impl Platform {
 
     /// The file name of the provider executable inside the archive.
     pub fn executable_name(&self, version: &str) -> String {
-        let suffix = if self.os == "windows" { ".exe" } else { "" };
-        format!("terraform-provider-nac_v{version}{suffix}")
+        format!("terraform-provider-nac_v{version}{}", self.exe_suffix())
+    }
+
+    /// The file name of the sandbox executable inside its archive: the command users type.
+    pub fn sandbox_executable_name(&self) -> String {
+        format!("nac-sandbox{}", self.exe_suffix())
+    }
+
+    fn exe_suffix(&self) -> &'static str {
+        if self.os == "windows" {
+            ".exe"
+        } else {
+            ""
+        }
     }
 }
 

@@ -14,6 +14,7 @@ fn spec(dir: &Path, platform: &str, binary: &[u8]) -> Package {
         platform: platform.parse().unwrap(),
         binary: bin,
         manifest,
+        sandbox: None,
         out_dir: dir.join("dist"),
     }
 }
@@ -76,4 +77,120 @@ fn a_wrong_manifest_or_version_is_refused() {
     bad.version = "v0.1".into();
     let error = format!("{:#}", package(&bad).unwrap_err());
     assert!(error.contains("MAJOR.MINOR.PATCH"), "{error}");
+}
+
+/// `spec` with a sandbox executable for the same platform.
+fn spec_with_sandbox(dir: &Path, platform: &str, binary: &[u8], sandbox: &[u8]) -> Package {
+    let path = dir.join(format!("sandbox-{platform}"));
+    std::fs::write(&path, sandbox).unwrap();
+    Package {
+        sandbox: Some(path),
+        ..spec(dir, platform, binary)
+    }
+}
+
+/// The single entry of a zip: its name, its Unix mode bits and its bytes.
+fn zip_entry(path: &Path) -> (String, u32, Vec<u8>) {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    assert_eq!(archive.len(), 1, "{}", path.display());
+    let mut entry = archive.by_index(0).unwrap();
+    let mut bytes = Vec::new();
+    entry.read_to_end(&mut bytes).unwrap();
+    (
+        entry.name().unwrap().into_owned(),
+        entry.unix_mode().unwrap_or(0) & 0o777,
+        bytes,
+    )
+}
+
+#[test]
+fn the_sandbox_gets_its_own_archive_in_the_sums_but_not_in_the_mirror_or_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let dist = dir.path().join("dist");
+    package(&spec_with_sandbox(
+        dir.path(),
+        "linux_amd64",
+        b"provider-amd64",
+        b"sandbox-amd64",
+    ))
+    .unwrap();
+    let out = package(&spec_with_sandbox(
+        dir.path(),
+        "windows_amd64",
+        b"provider-win",
+        b"sandbox-win",
+    ))
+    .unwrap();
+    let sandbox_archive = out.sandbox_archive.clone().expect("a sandbox archive");
+    assert_eq!(
+        sandbox_archive,
+        dist.join("nac-sandbox_0.1.0_windows_amd64.zip")
+    );
+    assert_eq!(
+        zip_entry(&dist.join("nac-sandbox_0.1.0_linux_amd64.zip")),
+        ("nac-sandbox".to_owned(), 0o755, b"sandbox-amd64".to_vec())
+    );
+    assert_eq!(
+        zip_entry(&sandbox_archive),
+        ("nac-sandbox.exe".to_owned(), 0o755, b"sandbox-win".to_vec())
+    );
+
+    // SHA256SUMS covers both platforms of both programs, and every line verifies.
+    let sums = std::fs::read_to_string(&out.sha256sums).unwrap();
+    let names: Vec<&str> = sums
+        .lines()
+        .map(|l| l.split_once("  ").unwrap().1)
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "nac-sandbox_0.1.0_linux_amd64.zip",
+            "nac-sandbox_0.1.0_windows_amd64.zip",
+            "terraform-provider-nac_0.1.0_linux_amd64.zip",
+            "terraform-provider-nac_0.1.0_manifest.json",
+            "terraform-provider-nac_0.1.0_windows_amd64.zip",
+        ],
+        "{sums}"
+    );
+    for line in sums.lines() {
+        let (digest, name) = line.split_once("  ").unwrap();
+        assert_eq!(sha256_file(&dist.join(name)).unwrap(), digest, "{name}");
+    }
+
+    // The mirror and the lock entries hold providers only.
+    let lock = std::fs::read_to_string(&out.lock_file).unwrap();
+    for name in [
+        "nac-sandbox_0.1.0_linux_amd64.zip",
+        "nac-sandbox_0.1.0_windows_amd64.zip",
+    ] {
+        let digest = sha256_file(&dist.join(name)).unwrap();
+        assert!(
+            !lock.contains(&digest),
+            "{name} in the lock entries: {lock}"
+        );
+    }
+    assert_eq!(
+        lock.matches("zh:").count(),
+        2 * mirror::HOSTS.len(),
+        "{lock}"
+    );
+    let mirrored: Vec<String> = walk(&out.mirror);
+    assert!(
+        !mirrored.is_empty() && mirrored.iter().all(|f| !f.contains("nac-sandbox")),
+        "{mirrored:?}"
+    );
+}
+
+fn walk(dir: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path.display().to_string());
+        }
+    }
+    files
 }

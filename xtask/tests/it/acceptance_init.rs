@@ -237,3 +237,68 @@ fn a_missing_terraform_names_path_and_the_variable() {
     );
     assert!(find_terraform(None, std::env::var_os("PATH")).is_ok_and(|p| Path::new(&p).is_file()));
 }
+
+/// The sandbox's release archive, as a team's CI would use it: unzipped, the executable starts and
+/// serves the API (the debug build stands in for the release one).
+#[test]
+fn the_sandbox_archive_unzips_to_a_sandbox_that_serves() {
+    use std::io::{Read, Write};
+
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("dist");
+    let out = Command::new(env!("CARGO_BIN_EXE_nac-release"))
+        .arg("--binary")
+        .arg(provider_binary())
+        .arg("--sandbox-binary")
+        .arg(nac_testkit::binary("nac-sandbox"))
+        .arg("--out")
+        .arg(&root)
+        .output()
+        .expect("run nac-release");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "nac-release failed:\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let version = env!("CARGO_PKG_VERSION");
+    let name = format!("nac-sandbox_{version}_linux_amd64.zip");
+    assert!(stdout.contains(&name), "{stdout}");
+    let sums =
+        std::fs::read_to_string(root.join(format!("terraform-provider-nac_{version}_SHA256SUMS")))
+            .unwrap();
+    let archive = root.join(&name);
+    assert!(
+        sums.contains(&format!("{}  {name}\n", sha256_file(&archive).unwrap())),
+        "{sums}"
+    );
+
+    // Unzipped as `unzip` would: the entry's name and Unix mode.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&archive).unwrap()).unwrap();
+    let unpacked = dir.path().join("unpacked");
+    zip.extract(&unpacked).unwrap();
+    let sandbox = unpacked.join("nac-sandbox");
+    let mut child = Command::new(&sandbox)
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{} does not start: {e}", sandbox.display()));
+    let url = nac_testkit::admin::read_listening_url(&mut child);
+    let host = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "GET /_sandbox/sessions HTTP/1.0\r\nHost: {host}\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200"),
+        "{answer}"
+    );
+    assert!(answer.ends_with("[]"), "no sessions yet: {answer}");
+}

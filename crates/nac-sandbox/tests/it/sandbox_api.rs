@@ -64,7 +64,8 @@ async fn requested_before_activation_delay() {
         created["startedAt"].is_string() && created["expiresAt"].is_string(),
         "NaC shows both times at once"
     );
-    tokio::time::sleep(std::time::Duration::from_millis(350)).await;
+    // Activation follows the sandbox clock: move it past the delay rather than wait.
+    h.admin.advance_clock(0.35).await;
     let (_, got) = h.get(created["sessionId"].as_str().unwrap()).await;
     assert_eq!(got["qosStatus"], "AVAILABLE");
 }

@@ -349,8 +349,10 @@ fn set_state_id(tf: &Harness, address: &str, id: &str) {
 
 #[test]
 fn a_pending_create_never_takes_another_states_session() {
-    // State A's create ran unclear in [t0, t0 + 1 s] and made nothing; 3 s later state B (same key,
-    // another working directory) creates an identical session for the device.
+    // State A's create ran unclear in [t0, t0 + 1 s] and made nothing; 7 s later state B (same key,
+    // another working directory) creates an identical session for the device. The window is dated 7 s
+    // back rather than waited out: moving the sandbox clock instead would put B's session in the future
+    // of the provider's own clock, outside the open-ended window below.
     let a = Harness::start();
     let base = a.base_url();
     let body = session_hcl("s", "shared@testcsp.net", "");
@@ -358,14 +360,13 @@ fn a_pending_create_never_takes_another_states_session() {
     a.apply();
     let own = a.state_string("nac_qod_session.s", "id");
     a.delete_session(&own);
-    let t0 = Utc::now();
+    let t0 = Utc::now() - chrono::Duration::seconds(7);
     let window = format!(
         "pending:{}/{}",
         format_timestamp(&t0),
         format_timestamp(&(t0 + chrono::Duration::seconds(1)))
     );
     set_state_id(&a, "nac_qod_session.s", &window);
-    std::thread::sleep(Duration::from_secs(7));
     let b = Harness::start();
     b.write_file("main.tf", &format!("{}{body}", provider_hcl(&base, "")));
     b.apply();
