@@ -27,7 +27,8 @@ use super::retry::{self, Context};
 use super::{ApiError, NacClient};
 use nac_api::wire::{CreateSession, ExtendSession, SessionInfo};
 
-/// The ids this client handed out and the creates in flight, shared by all clones of a client.
+/// The ids this client's creates returned (one create call, one session: never handed out twice) and
+/// the creates in flight, shared by all clones of a client.
 #[derive(Debug, Default)]
 pub(crate) struct CreateLedger {
     claimed: Mutex<HashSet<String>>,

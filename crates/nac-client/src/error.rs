@@ -162,9 +162,6 @@ pub enum ApiError {
         /// For a create: when its unclear attempts were under way (the session, if made, started then).
         window: Option<Window>,
     },
-
-    #[error("{0}")]
-    Other(String),
 }
 
 /// `id (STATUS, started …, expires …)`, one per session, for messages a person acts on.
@@ -231,14 +228,6 @@ impl ApiError {
         }
     }
 
-    /// The API's own message, when it gave one.
-    pub fn api_message(&self) -> Option<&str> {
-        match self {
-            Self::Api { message, .. } => Some(message),
-            _ => None,
-        }
-    }
-
     /// A create or extend may or may not have been applied, and checking failed too (the API went away
     /// mid-call). For a create, the session may exist: record that it is pending (with the time the call
     /// started) and resolve it later with `NacClient::find_created_session`.
@@ -282,7 +271,7 @@ impl ApiError {
     pub fn is_transient(&self) -> bool {
         match self {
             Self::Connection { .. } | Self::OutcomeUnknown { .. } => true,
-            Self::Api { status, .. } => *status == 408 || *status == 429 || *status >= 500,
+            Self::Api { status, .. } => nac_api::protocol::is_transient_status(*status),
             _ => false,
         }
     }
@@ -297,7 +286,7 @@ impl ApiError {
             | Self::Misrouted { call, .. }
             | Self::Ambiguous { call, .. }
             | Self::OutcomeUnknown { call, .. } => Some(call),
-            Self::Config(_) | Self::Other(_) => None,
+            Self::Config(_) => None,
         }
     }
 

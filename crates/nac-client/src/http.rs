@@ -12,8 +12,10 @@ use super::redact::Redactor;
 use super::response::{describe_error_body, excerpt, Problem, MAX_BODY_BYTES};
 use super::ApiError;
 
-const API_KEY_HEADER: &str = "x-rapidapi-key";
-const API_HOST_HEADER: &str = "x-rapidapi-host";
+use nac_api::protocol::{
+    code, is_transient_status, API_HOST_HEADER, API_KEY_HEADER, NO_SUBSCRIPTIONS_DETAIL,
+};
+
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 /// Enough idle connections for Terraform's parallelism (10 by default) and then some.
@@ -47,8 +49,7 @@ impl Reply {
     pub fn is_no_subscriptions(&self) -> bool {
         self.status == 404
             && serde_json::from_slice::<serde_json::Value>(&self.body).is_ok_and(|v| {
-                v.get("detail").and_then(serde_json::Value::as_str)
-                    == Some("QoS subscription not found")
+                v.get("detail").and_then(serde_json::Value::as_str) == Some(NO_SUBSCRIPTIONS_DETAIL)
             })
     }
 
@@ -82,7 +83,7 @@ fn is_camara_error(body: &[u8]) -> bool {
 
 fn is_camara_not_found(body: &[u8]) -> bool {
     serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|v| {
-        v.get("code").and_then(serde_json::Value::as_str) == Some("NOT_FOUND")
+        v.get("code").and_then(serde_json::Value::as_str) == Some(code::NOT_FOUND)
             && v.get("status").is_none_or(|s| s.as_u64() == Some(404))
     })
 }
@@ -115,9 +116,7 @@ impl Failure {
         match self {
             Self::NotSent { tls, .. } => !tls,
             Self::NoReply { .. } => true,
-            Self::Status { status, .. } => {
-                matches!(status, 408 | 429) || (*status >= 500 && !matches!(status, 501 | 505))
-            }
+            Self::Status { status, .. } => is_transient_status(*status),
             Self::Invalid { .. } | Self::Misrouted { .. } | Self::Final(_) => false,
         }
     }
@@ -133,7 +132,7 @@ impl Failure {
                 status: 503,
                 problem,
                 ..
-            } => problem.code.as_deref() == Some("UNAVAILABLE"),
+            } => problem.code.as_deref() == Some(code::UNAVAILABLE),
             _ => false,
         }
     }

@@ -101,17 +101,6 @@ impl NacClient {
         self.create_once(req, known_ids).await
     }
 
-    /// Records that `id` belongs to a resource of this process (read, imported, created), so that no
-    /// later adoption by this client takes it for another resource.
-    pub fn claim(&self, id: &str) {
-        self.inner.creates.claim(id);
-    }
-
-    /// Whether `id` was claimed by this process (see [`claim`](Self::claim)).
-    pub fn is_claimed(&self, id: &str) -> bool {
-        self.inner.creates.is_claimed(id)
-    }
-
     /// Catches a `base_url` whose path makes every call miss the API (e.g. `http://host/v1`): only when
     /// it has a path, one GET of a session id that cannot exist; the API answers that with its own 404,
     /// a wrong path with the gateway's. Any other outcome (unreachable, 401…) is left to the real calls.
@@ -133,23 +122,21 @@ impl NacClient {
             .await
         {
             Ok(reply) if reply.status == 404 && !reply.is_session_not_found() => {
-                Err(reply.into_success().err().map_or_else(
-                    || ApiError::Other("unexpected reply".into()),
-                    |failure| {
-                        failure.into_api_error(
-                            self.call(Operation::Get, "00000000-0000-0000-0000-000000000000")
-                                .unwrap_or(CallInfo {
-                                    operation: Operation::Get,
-                                    session_id: String::new(),
-                                }),
-                            Tries {
-                                attempts: 1,
-                                elapsed: started.elapsed(),
-                            },
-                            &self.inner.redactor,
-                        )
-                    },
-                ))
+                match reply.into_success() {
+                    Ok(_) => Ok(()),
+                    Err(failure) => Err(failure.into_api_error(
+                        self.call(Operation::Get, "00000000-0000-0000-0000-000000000000")
+                            .unwrap_or(CallInfo {
+                                operation: Operation::Get,
+                                session_id: String::new(),
+                            }),
+                        Tries {
+                            attempts: 1,
+                            elapsed: started.elapsed(),
+                        },
+                        &self.inner.redactor,
+                    )),
+                }
             }
             _ => Ok(()),
         }

@@ -1,14 +1,11 @@
 //! Which existing session an unclear create may have made: the matching rule (a session is what a
 //! request asked for), the attempt's time window, and the candidates among a device's sessions.
 
-use std::collections::HashSet;
-use std::net::IpAddr;
-
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
-use ipnet::IpNet;
-
+use nac_api::device;
 use nac_api::rules::DEFAULT_DURATION;
-use nac_api::wire::{CreateSession, Device, PortsSpec, SessionInfo, StatusInfo};
+use nac_api::wire::{CreateSession, PortsSpec, SessionInfo, StatusInfo};
+use std::collections::HashSet;
 
 /// How far the API's clock may be from ours, on each side of an attempt's window: a session whose
 /// `startedAt` is this much before the attempt was sent, or after its failure, can still be its own.
@@ -66,7 +63,7 @@ pub fn differences(req: &CreateSession, session: &SessionInfo) -> Vec<&'static s
         out.push("qosProfile");
     }
     if match (&req.device, &session.device) {
-        (Some(asked), Some(got)) => !same_device(asked, got),
+        (Some(asked), Some(got)) => !device::never_contradict(asked, got),
         _ => false,
     } {
         out.push("device");
@@ -106,20 +103,11 @@ fn non_empty(value: Option<&str>) -> Option<&str> {
     value.map(str::trim).filter(|v| !v.is_empty())
 }
 
-/// An address or a CIDR block in canonical form, so `10.0.0.1` equals `10.0.0.1/32`.
-fn canonical_net(value: &str) -> String {
-    let value = value.trim();
-    if let Ok(net) = value.parse::<IpNet>() {
-        return net.to_string();
-    }
-    if let Ok(ip) = value.parse::<IpAddr>() {
-        return IpNet::from(ip).to_string();
-    }
-    value.to_owned()
-}
-
 fn same_net(a: Option<&str>, b: Option<&str>) -> bool {
-    non_empty(a).map(canonical_net) == non_empty(b).map(canonical_net)
+    match (non_empty(a), non_empty(b)) {
+        (Some(a), Some(b)) => device::same_ip(a, b),
+        (a, b) => a == b,
+    }
 }
 
 fn same_ports(a: Option<&PortsSpec>, b: Option<&PortsSpec>) -> bool {
@@ -136,46 +124,6 @@ fn same_ports(a: Option<&PortsSpec>, b: Option<&PortsSpec>) -> bool {
         (ports, ranges)
     }
     normal(a) == normal(b)
-}
-
-/// Identifiers present on both sides must agree.
-fn same_device(asked: &Device, got: &Device) -> bool {
-    fn agree(a: Option<&str>, b: Option<&str>, eq: fn(&str, &str) -> bool) -> bool {
-        match (non_empty(a), non_empty(b)) {
-            (Some(a), Some(b)) => eq(a, b),
-            _ => true,
-        }
-    }
-    let text = |a: &str, b: &str| a == b;
-    let ip = |a: &str, b: &str| canonical_net(a) == canonical_net(b);
-    let ipv4 = match (&asked.ipv4_address, &got.ipv4_address) {
-        (Some(a), Some(b)) => {
-            agree(a.public_address.as_deref(), b.public_address.as_deref(), ip)
-                && agree(
-                    a.private_address.as_deref(),
-                    b.private_address.as_deref(),
-                    ip,
-                )
-                && match (a.public_port, b.public_port) {
-                    (Some(x), Some(y)) => x == y,
-                    _ => true,
-                }
-        }
-        _ => true,
-    };
-    ipv4 && agree(
-        asked.phone_number.as_deref(),
-        got.phone_number.as_deref(),
-        text,
-    ) && agree(
-        asked.network_access_identifier.as_deref(),
-        got.network_access_identifier.as_deref(),
-        |a, b| a.eq_ignore_ascii_case(b),
-    ) && agree(
-        asked.ipv6_address.as_deref(),
-        got.ipv6_address.as_deref(),
-        ip,
-    )
 }
 
 /// Among `sessions`, those an unclear create for `req` may have made: a match whose `startedAt` lies in
@@ -206,7 +154,7 @@ pub(super) fn candidates(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nac_api::wire::{ApplicationServer, DeviceIpv4Address, PortRange, QosStatus};
+    use nac_api::wire::{ApplicationServer, Device, DeviceIpv4Address, PortRange, QosStatus};
 
     fn request() -> CreateSession {
         CreateSession {

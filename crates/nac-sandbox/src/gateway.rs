@@ -23,7 +23,7 @@ pub(crate) async fn gateway(
     }
     let key = request
         .headers()
-        .get("x-rapidapi-key")
+        .get(nac_api::protocol::API_KEY_HEADER)
         .and_then(|k| k.to_str().ok())
         .map(str::trim)
         .unwrap_or_default();

@@ -1,5 +1,6 @@
 //! The Terraform provider: `provider "nac"`, resource `nac_qod_session`, data source `nac_device_sessions`.
 
+mod claims;
 mod config;
 mod device_block;
 mod device_sessions;
@@ -24,15 +25,35 @@ use nac_client::NacClient;
 pub use config::ProviderConfig;
 pub use timeouts::parse_duration;
 
-/// The API client, filled in by `configure`. Terraform asks for the resources before it configures
-/// the provider, so resources hold this slot rather than a client.
+/// The API client and the provider's own settings, filled in by `configure`, and the sessions this
+/// process holds. Terraform asks for the resources before it configures the provider, so resources
+/// hold this slot rather than a client.
 #[derive(Clone, Default)]
-pub struct SharedClient(Arc<OnceLock<NacClient>>);
+pub struct SharedClient {
+    client: Arc<OnceLock<NacClient>>,
+    batch_reads: Arc<OnceLock<bool>>,
+    claims: Arc<claims::Claims>,
+}
 
 impl SharedClient {
+    /// The configured client, if any.
+    pub fn client(&self) -> Option<&NacClient> {
+        self.client.get()
+    }
+
+    /// Whether refreshes may read from one `GET /sessions` (see read_cache.rs).
+    pub fn batch_reads(&self) -> bool {
+        self.batch_reads.get().copied().unwrap_or(false)
+    }
+
+    /// The sessions this process holds for resources.
+    pub fn claims(&self) -> &claims::Claims {
+        &self.claims
+    }
+
     /// The configured client, or an error diagnostic when the provider was not configured.
     pub fn get(&self, diags: &mut Diagnostics) -> Option<&NacClient> {
-        let client = self.0.get();
+        let client = self.client.get();
         if client.is_none() {
             validation::root_error(
                 diags,
@@ -76,7 +97,7 @@ impl Provider for NacProvider {
         terraform_version: String,
         config: Self::Config<'a>,
     ) -> Option<()> {
-        let client_config = match config::resolve(&config, &config::ProcessEnv) {
+        let resolved = match config::resolve(&config, &config::ProcessEnv) {
             Ok(c) => c,
             Err(problems) => {
                 validation::report_all(&problems, diags);
@@ -85,9 +106,9 @@ impl Provider for NacProvider {
         };
         log::debug!(
             "configuring the nac provider for Terraform {terraform_version}: {}",
-            config::describe(&client_config)
+            config::describe(&resolved)
         );
-        match NacClient::new(client_config) {
+        match NacClient::new(resolved.client) {
             Ok(client) => {
                 // A base_url with a path that reaches no API operation would make every 404 a mystery.
                 if let Err(e) = client.check_root().await {
@@ -100,7 +121,8 @@ impl Provider for NacProvider {
                     return Some(());
                 }
                 // A second configure in the same process keeps the first client (Terraform configures once).
-                let _ = self.client.0.set(client);
+                let _ = self.client.client.set(client);
+                let _ = self.client.batch_reads.set(resolved.batch_reads);
             }
             Err(e) => validation::error(
                 diags,

@@ -145,7 +145,7 @@ impl Resource for QodSessionResource {
         let id = session_id(&state, diags)?;
         if id.starts_with(PENDING) {
             let pending = pending_of(&id, diags)?;
-            return match resolve_pending(client, &state, pending).await {
+            return match resolve_pending(client, self.client.claims(), &state, pending).await {
                 Ok(Some(session)) => {
                     log::info!(
                         "the create whose outcome was unknown made session {}",
@@ -167,8 +167,8 @@ impl Resource for QodSessionResource {
                 }
             };
         }
-        if let Some(session) = self.read_cache.lookup(client, &id).await {
-            client.claim(&id);
+        if let Some(session) = self.read_cache.lookup(&self.client, &id).await {
+            self.client.claims().claim(&id);
             log::debug!(
                 "refreshed QoS session {id} from the list: {}",
                 session.qos_status.as_str()
@@ -178,7 +178,7 @@ impl Resource for QodSessionResource {
         match client.get_session(&id).await {
             Ok(Some(session)) => {
                 // Another resource of this process must never adopt it.
-                client.claim(&id);
+                self.client.claims().claim(&id);
                 log::debug!(
                     "refreshed QoS session {id}: {}",
                     session.qos_status.as_str()
@@ -186,7 +186,7 @@ impl Resource for QodSessionResource {
                 Some((refreshed_state(&state, &session), private_state))
             }
             // Gone only when a second answer agrees: the walk's list, else the device's sessions.
-            Ok(None) if self.read_cache.listed_without(client, &id) => {
+            Ok(None) if self.read_cache.listed_without(&self.client, &id) => {
                 log::info!("QoS session {id} no longer exists; removing it from state");
                 None
             }
@@ -289,7 +289,7 @@ impl Resource for QodSessionResource {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let client = self.client.get(diags)?;
         let planned_state = with_write_only(planned_state, &config_state);
-        create::create(client, planned_state, diags).await
+        create::create(client, self.client.claims(), planned_state, diags).await
     }
 
     async fn update<'a>(
@@ -362,7 +362,7 @@ impl Resource for QodSessionResource {
         let mut id = session_id(&prior_state, diags)?;
         if id.starts_with(PENDING) {
             let pending = pending_of(&id, diags)?;
-            match resolve_pending(client, &prior_state, pending).await {
+            match resolve_pending(client, self.client.claims(), &prior_state, pending).await {
                 Ok(Some(session)) => id = session.session_id,
                 Ok(None) => return Some(()),
                 Err(message) => {
@@ -395,7 +395,7 @@ impl Resource for QodSessionResource {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let client = self.client.get(diags)?;
         let id = id.trim().to_string();
-        if client.is_claimed(&id) {
+        if self.client.claims().is_claimed(&id) {
             root_error(
                 diags,
                 "Cannot import the QoS session",
@@ -407,7 +407,7 @@ impl Resource for QodSessionResource {
         }
         match client.get_session(&id).await {
             Ok(Some(session)) => {
-                client.claim(&id);
+                self.client.claims().claim(&id);
                 let state = refreshed_state(&SessionState::default(), &session);
                 let private = SessionPrivate {
                     sink_credential_unverified: session.sink.is_some(),

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::OnceCell;
 
+use super::SharedClient;
 use nac_api::wire::SessionInfo;
-use nac_client::NacClient;
 
 /// How long one list serves reads: a refresh walk, not a session's lifetime.
 pub const MAX_AGE: Duration = Duration::from_secs(5);
@@ -31,10 +31,10 @@ pub struct ReadCache {
 impl ReadCache {
     /// The session `id` as the walk's list shows it; `None` means "read it with its own GET" (batch reads
     /// off, the list failed, or the session is not in it), never "gone".
-    pub async fn lookup(&self, client: &NacClient, id: &str) -> Option<SessionInfo> {
-        if !client.config().batch_reads {
+    pub async fn lookup(&self, client: &SharedClient, id: &str) -> Option<SessionInfo> {
+        let (Some(client), true) = (client.client(), client.batch_reads()) else {
             return None;
-        }
+        };
         let cell = self.cell(Instant::now());
         let listing = cell
             .get_or_init(|| async {
@@ -66,8 +66,8 @@ impl ReadCache {
 
     /// Whether this walk's list was served and does not hold `id`: with the session's own 404, a second
     /// answer of the API that it is gone (no list fetched here; without one this says `false`).
-    pub fn listed_without(&self, client: &NacClient, id: &str) -> bool {
-        if !client.config().batch_reads {
+    pub fn listed_without(&self, client: &SharedClient, id: &str) -> bool {
+        if !client.batch_reads() {
             return false;
         }
         let cell = self.cell(Instant::now());

@@ -4,6 +4,8 @@
 use nac_api::wire::{CreateSession, QosStatus, SessionInfo};
 use nac_client::{describe_sessions, differences, ApiError, NacClient};
 
+use crate::provider::claims::Claims;
+
 /// How to bring an existing session under this resource, for messages.
 pub(super) fn import_hint(ids: &[&str], resource_in_state: bool) -> String {
     let first = if resource_in_state {
@@ -38,6 +40,7 @@ pub(super) enum Conflict {
 /// matches exactly; otherwise says what is there, what differs, and how to import it.
 pub(super) async fn on_conflict(
     client: &NacClient,
+    claims: &Claims,
     request: &CreateSession,
     error: &ApiError,
     adopt: bool,
@@ -64,14 +67,14 @@ pub(super) async fn on_conflict(
     let mut why_not = String::new();
     if let [existing] = live.as_slice() {
         let differ = differences(request, existing);
-        if client.is_claimed(&existing.session_id) {
+        if claims.is_claimed(&existing.session_id) {
             why_not = format!(
                 " Session {} is already managed by another resource of this configuration.",
                 existing.session_id
             );
         } else if differ.is_empty() {
             if adopt {
-                client.claim(&existing.session_id);
+                claims.claim(&existing.session_id);
                 log::info!(
                     "the device already has session {} matching the configuration: adopted (adopt_existing)",
                     existing.session_id

@@ -12,6 +12,7 @@ use super::mapping::{config_problems, create_request, create_timeout, set_comput
 use super::pending::pending_id;
 use super::poll;
 use super::{SessionPrivate, SessionState};
+use crate::provider::claims::Claims;
 use crate::provider::timeouts::MAX_CREATE_TIMEOUT;
 use crate::provider::validation::{report_all, root_error, Known};
 use nac_api::wire::{QosStatus, SessionInfo};
@@ -132,6 +133,7 @@ fn pending_state(mut state: SessionState, window: Window) -> SessionState {
 /// Creates the session of `planned_state` and waits until the network settles it.
 pub(super) async fn create(
     client: &NacClient,
+    claims: &Claims,
     planned_state: SessionState,
     diags: &mut Diagnostics,
 ) -> Option<(SessionState, Option<SessionPrivate>)> {
@@ -152,7 +154,10 @@ pub(super) async fn create(
         return None;
     }
     let started = Utc::now();
-    let session = match client.create_session(&request).await {
+    let session = match client
+        .create_session_excluding(&request, &claims.snapshot())
+        .await
+    {
         Ok(s) => s,
         Err(e) if e.is_outcome_unknown() || e.ambiguous_candidates().is_some() => {
             // The session may exist: keep the resource (tainted) so that the next refresh or destroy
@@ -180,7 +185,7 @@ pub(super) async fn create(
         }
         Err(e) if e.is_conflict() => {
             let adopt = planned_state.adopt_existing.as_ref_option() == Some(&true);
-            match on_conflict(client, &request, &e, adopt).await {
+            match on_conflict(client, claims, &request, &e, adopt).await {
                 Conflict::Adopted(session) => *session,
                 Conflict::Refused(message) => {
                     root_error(diags, "Failed to create the QoS session", message);
@@ -194,6 +199,7 @@ pub(super) async fn create(
         }
     };
     let id = session.session_id.clone();
+    claims.claim(&id);
     log::info!("created QoS session {id} ({})", session.qos_status.as_str());
     settle(client, planned_state, session, diags).await
 }
