@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use nac_api::device;
 use nac_api::rules::DEFAULT_DURATION;
-use nac_api::wire::{CreateSession, PortsSpec, SessionInfo, StatusInfo};
+use nac_api::wire::{CreateField, CreateSession, PortsSpec, SessionInfo, StatusInfo};
 use std::collections::HashSet;
 
 /// How far the API's clock may be from ours, on each side of an attempt's window: a session whose
@@ -54,47 +54,47 @@ pub fn matches_request(req: &CreateSession, session: &SessionInfo) -> bool {
     differences(req, session).is_empty() && session.status_info != Some(StatusInfo::DeleteRequested)
 }
 
-/// The request fields (wire names) in which `session` differs from what `req` asks for, by the rule of
+/// The request fields in which `session` differs from what `req` asks for, by the rule of
 /// [`matches_request`]: equal spellings of one address, port order and duplicates do not count. The
 /// duration is the session's total (`duration`, extensions included) against the requested one.
-pub fn differences(req: &CreateSession, session: &SessionInfo) -> Vec<&'static str> {
+pub fn differences(req: &CreateSession, session: &SessionInfo) -> Vec<CreateField> {
     let mut out = Vec::new();
     if req.qos_profile.as_deref() != Some(session.qos_profile.as_str()) {
-        out.push("qosProfile");
+        out.push(CreateField::QosProfile);
     }
     if match (&req.device, &session.device) {
         (Some(asked), Some(got)) => !device::never_contradict(asked, got),
         _ => false,
     } {
-        out.push("device");
+        out.push(CreateField::Device);
     }
     let asked = req.application_server.clone().unwrap_or_default();
     if !same_net(
         asked.ipv4_address.as_deref(),
         session.application_server.ipv4_address.as_deref(),
     ) {
-        out.push("applicationServer.ipv4Address");
+        out.push(CreateField::ApplicationServerIpv4);
     }
     if !same_net(
         asked.ipv6_address.as_deref(),
         session.application_server.ipv6_address.as_deref(),
     ) {
-        out.push("applicationServer.ipv6Address");
+        out.push(CreateField::ApplicationServerIpv6);
     }
     if !same_ports(
         req.application_server_ports.as_ref(),
         session.application_server_ports.as_ref(),
     ) {
-        out.push("applicationServerPorts");
+        out.push(CreateField::ApplicationServerPorts);
     }
     if !same_ports(req.device_ports.as_ref(), session.device_ports.as_ref()) {
-        out.push("devicePorts");
+        out.push(CreateField::DevicePorts);
     }
     if non_empty(req.sink.as_deref()) != non_empty(session.sink.as_deref()) {
-        out.push("sink");
+        out.push(CreateField::Sink);
     }
     if req.duration.unwrap_or(DEFAULT_DURATION) != session.duration {
-        out.push("duration");
+        out.push(CreateField::Duration);
     }
     out
 }
@@ -275,6 +275,10 @@ mod tests {
         assert!(differences(&req, &session).is_empty());
         session.qos_profile = "QOS_M".into();
         session.duration = 7200;
-        assert_eq!(differences(&req, &session), ["qosProfile", "duration"]);
+        let names: Vec<&str> = differences(&req, &session)
+            .into_iter()
+            .map(CreateField::wire_name)
+            .collect();
+        assert_eq!(names, ["qosProfile", "duration"]);
     }
 }

@@ -432,6 +432,7 @@ impl Resource for QodSessionResource {
 }
 
 mod adopt;
+mod attrs;
 mod create;
 mod mapping;
 mod pending;
@@ -441,6 +442,7 @@ mod schema;
 #[cfg(test)]
 mod tests;
 
+pub use attrs::by_wire_name as attr_of_wire_name;
 use mapping::create_request;
 pub use mapping::{config_problems, refreshed_state};
 use mapping::{set_computed, set_computed_unknown, with_write_only, without_write_only};

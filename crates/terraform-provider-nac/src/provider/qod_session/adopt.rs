@@ -1,7 +1,8 @@
 //! A create the API refused with 409 (the device already has a session): say what is there and how to
 //! take it over, or take it over when the configuration asks for that (`adopt_existing`) and it matches.
 
-use nac_api::wire::{CreateSession, QosStatus, SessionInfo};
+use super::attrs;
+use nac_api::wire::{CreateField, CreateSession, QosStatus, SessionInfo};
 use nac_client::{describe_sessions, differences, ApiError, NacClient};
 
 use crate::provider::claims::Claims;
@@ -110,36 +111,30 @@ pub(super) async fn on_conflict(
 }
 
 /// The differing request fields as the resource's attributes, with the session's values.
-fn describe_differences(fields: &[&str], session: &SessionInfo) -> String {
+fn describe_differences(fields: &[CreateField], session: &SessionInfo) -> String {
+    let text = |v: Option<&str>| format!("{:?}", v.unwrap_or("none"));
     fields
         .iter()
-        .map(|field| match *field {
-            "qosProfile" => format!("profile (the session has {:?})", session.qos_profile),
-            "duration" => format!("duration (the session has {} s)", session.duration),
-            "applicationServer.ipv4Address" => format!(
-                "service_ipv4 (the session has {:?})",
-                session
-                    .application_server
-                    .ipv4_address
-                    .as_deref()
-                    .unwrap_or("none")
-            ),
-            "applicationServer.ipv6Address" => format!(
-                "service_ipv6 (the session has {:?})",
-                session
-                    .application_server
-                    .ipv6_address
-                    .as_deref()
-                    .unwrap_or("none")
-            ),
-            "applicationServerPorts" => "service_ports".to_string(),
-            "devicePorts" => "device_ports".to_string(),
-            "sink" => format!(
-                "sink (the session has {:?})",
-                session.sink.as_deref().unwrap_or("none")
-            ),
-            "device" => "device".to_string(),
-            other => other.to_string(),
+        .map(|&field| {
+            let name = attrs::by_wire(field).hcl;
+            let value = match field {
+                CreateField::QosProfile => Some(format!("{:?}", session.qos_profile)),
+                CreateField::Duration => Some(format!("{} s", session.duration)),
+                CreateField::ApplicationServerIpv4 => {
+                    Some(text(session.application_server.ipv4_address.as_deref()))
+                }
+                CreateField::ApplicationServerIpv6 => {
+                    Some(text(session.application_server.ipv6_address.as_deref()))
+                }
+                CreateField::Sink => Some(text(session.sink.as_deref())),
+                CreateField::Device
+                | CreateField::ApplicationServerPorts
+                | CreateField::DevicePorts => None,
+            };
+            match value {
+                Some(value) => format!("{name} (the session has {value})"),
+                None => name.to_string(),
+            }
         })
         .collect::<Vec<_>>()
         .join(", ")
