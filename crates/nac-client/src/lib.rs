@@ -35,6 +35,15 @@ pub use config::{
 };
 pub use error::{describe_sessions, ApiError, Call, Operation, Tries};
 pub use list::ListUnavailable;
+
+/// What a `DELETE` was answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deleted {
+    /// 2xx: the API deleted it.
+    Deleted,
+    /// The API's own 404 `NOT_FOUND`: it says there is no such session (under this key).
+    NotFound,
+}
 pub use matching::{differences, matches_request, Window, ADOPT_CLOCK_SKEW};
 pub use response::MAX_BODY_BYTES;
 pub use retry::ClientStats;
@@ -171,8 +180,9 @@ impl NacClient {
         .await
     }
 
-    /// `DELETE /sessions/{id}`; a session already gone (the API's own 404) counts as deleted.
-    pub async fn delete_session(&self, id: &str) -> Result<(), ApiError> {
+    /// `DELETE /sessions/{id}`: [`Deleted::Deleted`] on success, [`Deleted::NotFound`] when the API
+    /// answered its own 404 (one answer: a caller that must know the session is gone confirms it).
+    pub async fn delete_session(&self, id: &str) -> Result<Deleted, ApiError> {
         let call = self.call(Operation::Delete, id)?;
         let url = self.inner.http.url(&["sessions", id]);
         self.retrying(call, || async {
@@ -182,9 +192,9 @@ impl NacClient {
                 .send(Method::DELETE, url.clone(), None, &self.inner.redactor)
                 .await?;
             if reply.is_session_not_found() {
-                return Ok(());
+                return Ok(Deleted::NotFound);
             }
-            reply.into_success().map(drop)
+            reply.into_success().map(|_| Deleted::Deleted)
         })
         .await
     }

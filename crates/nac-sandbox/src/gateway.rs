@@ -40,6 +40,10 @@ pub(crate) async fn gateway(
         sandbox.stats.fault_injected();
         return ApiError::for_status(status).into_response();
     }
+    if request.method() == axum::http::Method::DELETE && sandbox.faults.roll_delete_not_found() {
+        sandbox.stats.fault_injected();
+        return ApiError::for_status(404).into_response();
+    }
     let owner = Owner::of_key(key);
     request.extensions_mut().insert(owner);
     next.run(request).await

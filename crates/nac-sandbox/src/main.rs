@@ -104,6 +104,7 @@ async fn main() -> anyhow::Result<()> {
             error_rate: args.error_rate,
             error_statuses: args.error_statuses,
             post_commit_error_rate: args.post_commit_error_rate,
+            ..Faults::default()
         },
         allow_http_sinks_on_loopback: args.allow_http_sinks_on_loopback,
         allow_concurrent_sessions: args.allow_concurrent_sessions,

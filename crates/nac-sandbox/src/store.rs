@@ -32,7 +32,11 @@ fn device_keys(device: &Device) -> Vec<DeviceKey> {
     if let Some(n) = &device.network_access_identifier {
         keys.push(DeviceKey::Nai(identity::normal_nai(n)));
     }
-    if let Some(a) = device.ipv6_address.as_deref().and_then(|a| a.trim().parse().ok()) {
+    if let Some(a) = device
+        .ipv6_address
+        .as_deref()
+        .and_then(|a| a.trim().parse().ok())
+    {
         keys.push(DeviceKey::Ipv6(a));
     }
     if let Some(a) = device

@@ -185,11 +185,8 @@ impl Resource for QodSessionResource {
                 );
                 Some((refreshed_state(&state, &session), private_state))
             }
-            // Gone only when a second answer agrees: the walk's list, else the device's sessions.
-            Ok(None) if self.read_cache.listed_without(&self.client, &id) => {
-                log::info!("QoS session {id} no longer exists; removing it from state");
-                None
-            }
+            // Gone only when a second answer agrees: the device's sessions (never a list of all
+            // sessions, which may be partial or stale).
             Ok(None) => match still_listed(client, &state, &id).await {
                 Ok(false) => {
                     log::info!("QoS session {id} no longer exists; removing it from state");
@@ -376,13 +373,17 @@ impl Resource for QodSessionResource {
                 }
             }
         }
-        match client.delete_session(&id).await {
-            Ok(()) => {
+        match delete::delete_confirmed(client, &id).await {
+            Ok(delete::Gone::Deleted) => {
                 log::info!("deleted QoS session {id}");
                 Some(())
             }
-            Err(e) => {
-                root_error(diags, "Failed to delete the QoS session", e.to_string());
+            Ok(delete::Gone::NotFound) => {
+                log::info!("QoS session {id} was already gone (the DELETE and a read agree)");
+                Some(())
+            }
+            Err(message) => {
+                root_error(diags, "Failed to delete the QoS session", message);
                 None
             }
         }
@@ -434,6 +435,7 @@ impl Resource for QodSessionResource {
 mod adopt;
 mod attrs;
 mod create;
+mod delete;
 mod mapping;
 mod pending;
 mod plan;

@@ -2,8 +2,8 @@
 //! `GET /sessions`, concurrent reads wait for that one call, and each read takes its session from it.
 //!
 //! The list only ever confirms that a session exists (and how it looks): a session absent from it is
-//! read with its own GET, because a list can be partial, stale or filtered; only the API's own 404 on
-//! the session's URL means gone. A list that is not served (404, 405, any error) is remembered as such
+//! read with its own GET, because a list can be partial, stale or filtered; it is never a witness of
+//! absence (gone takes the session's own 404 and the device's sessions agreeing). A list that is not served (404, 405, any error) is remembered as such
 //! for the same window, so every read of that walk falls back to its GET without asking again.
 //! Used by refreshes only, never for create or adoption decisions.
 
@@ -62,18 +62,6 @@ impl ReadCache {
             log::debug!("QoS session {id} is not in the list; confirming with its own GET");
         }
         found
-    }
-
-    /// Whether this walk's list was served and does not hold `id`: with the session's own 404, a second
-    /// answer of the API that it is gone (no list fetched here; without one this says `false`).
-    pub fn listed_without(&self, client: &SharedClient, id: &str) -> bool {
-        if !client.batch_reads() {
-            return false;
-        }
-        let cell = self.cell(Instant::now());
-        cell.get()
-            .and_then(Option::as_ref)
-            .is_some_and(|listing| !listing.contains_key(id))
     }
 
     /// The list cell for a read at `now`: the current one, or a fresh one when it is too old.

@@ -12,4 +12,5 @@ mod ownership_rules;
 mod plugin_cancel;
 mod plugin_mtls;
 mod provider_batch_reads;
+mod provider_lost_delete;
 mod security_tf_log;

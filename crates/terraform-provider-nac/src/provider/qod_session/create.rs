@@ -225,8 +225,8 @@ async fn settle(
                 .map_or("no status_info given", |s| s.as_str());
             log::warn!("QoS session {id} became UNAVAILABLE ({why}); deleting it");
             set_computed(&mut state, &session);
-            match client.delete_session(&id).await {
-                Ok(()) => {
+            match super::delete::delete_confirmed(client, &id).await {
+                Ok(_) => {
                     root_error(
                         diags,
                         "The network did not make the QoS session available",
