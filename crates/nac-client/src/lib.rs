@@ -151,6 +151,15 @@ impl NacClient {
         }
     }
 
+    /// Whether the API takes these credentials: one read of a session id that cannot exist, which a
+    /// good key and URL answer with the API's own 404 (a wrong key with 401/403, a wrong URL with a
+    /// gateway's 404 or no answer).
+    pub async fn check_credentials(&self) -> Result<(), ApiError> {
+        self.get_session("00000000-0000-0000-0000-000000000000")
+            .await
+            .map(drop)
+    }
+
     /// `GET /sessions/{id}`; `Ok(None)` only when the API answers its own 404 (CAMARA `NOT_FOUND`).
     pub async fn get_session(&self, id: &str) -> Result<Option<SessionInfo>, ApiError> {
         let call = self.call(Operation::Get, id)?;

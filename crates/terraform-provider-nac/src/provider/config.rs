@@ -25,6 +25,8 @@ pub struct ProviderConfig {
     pub request_timeout: Value<String>,
     pub allow_insecure_http: Value<bool>,
     pub batch_reads: Value<bool>,
+    #[serde(default)]
+    pub skip_credentials_validation: Value<bool>,
 }
 
 pub fn schema() -> Schema {
@@ -98,6 +100,13 @@ fn provider_block() -> Block {
                      at most 5 s old) instead of one GET per session; a session missing from the list, or a \
                      list the API does not serve, is read with its own GET. Defaults to the \
                      `NAC_BATCH_READS` environment variable, else `true`.",
+                ),
+            ),
+            (
+                "skip_credentials_validation",
+                optional(
+                    AttributeType::Bool,
+                    "Skip the check of the token and `base_url` that runs (one request per command) before                      a plan proposes creating a session, so that wrong credentials fail the plan rather                      than the apply. Default `false`.",
                 ),
             ),
         ],
@@ -176,6 +185,8 @@ pub struct Resolved {
     pub client: ClientConfig,
     /// Refreshes may read every session from one `GET /sessions` (with per-session GETs as fallback).
     pub batch_reads: bool,
+    /// Check the credentials before a plan proposes a create.
+    pub validate_credentials: bool,
 }
 
 pub fn resolve(config: &ProviderConfig, env: &dyn Env) -> Result<Resolved, Vec<Problem>> {
@@ -191,6 +202,10 @@ pub fn resolve(config: &ProviderConfig, env: &dyn Env) -> Result<Resolved, Vec<P
             config.allow_insecure_http.is_unknown(),
         ),
         ("batch_reads", config.batch_reads.is_unknown()),
+        (
+            "skip_credentials_validation",
+            config.skip_credentials_validation.is_unknown(),
+        ),
     ] {
         if value {
             problems.push(Problem {
@@ -262,6 +277,7 @@ pub fn resolve(config: &ProviderConfig, env: &dyn Env) -> Result<Resolved, Vec<P
         Ok(Resolved {
             client: client_config,
             batch_reads,
+            validate_credentials: !config.skip_credentials_validation.unwrap_or(false),
         })
     } else {
         Err(problems)

@@ -5,6 +5,7 @@ mod config;
 mod device_block;
 mod device_sessions;
 mod number;
+mod owner;
 mod ports_block;
 mod qod_session;
 mod read_cache;
@@ -31,8 +32,19 @@ pub use timeouts::parse_duration;
 #[derive(Clone, Default)]
 pub struct SharedClient {
     client: Arc<OnceLock<NacClient>>,
-    batch_reads: Arc<OnceLock<bool>>,
+    settings: Arc<OnceLock<Settings>>,
     claims: Arc<claims::Claims>,
+    /// The credentials check before a create is planned: once per process.
+    credentials_checked: Arc<tokio::sync::OnceCell<Result<(), String>>>,
+}
+
+/// The provider's own settings, beside the client.
+#[derive(Debug, Clone)]
+struct Settings {
+    batch_reads: bool,
+    validate_credentials: bool,
+    /// The fingerprint of the credentials in use (see owner.rs).
+    owner: String,
 }
 
 impl SharedClient {
@@ -43,7 +55,34 @@ impl SharedClient {
 
     /// Whether refreshes may read from one `GET /sessions` (see read_cache.rs).
     pub fn batch_reads(&self) -> bool {
-        self.batch_reads.get().copied().unwrap_or(false)
+        self.settings.get().is_some_and(|s| s.batch_reads)
+    }
+
+    /// The fingerprint of the credentials in use.
+    pub fn owner(&self) -> &str {
+        self.settings.get().map_or("", |s| s.owner.as_str())
+    }
+
+    /// Before a plan proposes a create: one request (per process) that tells a wrong token or URL, so
+    /// that it fails the plan rather than the apply. Skipped with `skip_credentials_validation`.
+    pub async fn check_credentials(&self) -> Result<(), String> {
+        let (Some(client), Some(settings)) = (self.client.get(), self.settings.get()) else {
+            return Ok(());
+        };
+        if !settings.validate_credentials {
+            return Ok(());
+        }
+        self.credentials_checked
+            .get_or_init(|| async {
+                client.check_credentials().await.map_err(|e| {
+                    format!(
+                        "{e}. The provider checks the token and base_url before it plans a create; set \
+                         `skip_credentials_validation = true` in the provider block to skip this check."
+                    )
+                })
+            })
+            .await
+            .clone()
     }
 
     /// The sessions this process holds for resources.
@@ -108,6 +147,11 @@ impl Provider for NacProvider {
             "configuring the nac provider for Terraform {terraform_version}: {}",
             config::describe(&resolved)
         );
+        let settings = Settings {
+            batch_reads: resolved.batch_reads,
+            validate_credentials: resolved.validate_credentials,
+            owner: owner::fingerprint(&resolved.client),
+        };
         match NacClient::new(resolved.client) {
             Ok(client) => {
                 // A base_url with a path that reaches no API operation would make every 404 a mystery.
@@ -122,7 +166,7 @@ impl Provider for NacProvider {
                 }
                 // A second configure in the same process keeps the first client (Terraform configures once).
                 let _ = self.client.client.set(client);
-                let _ = self.client.batch_reads.set(resolved.batch_reads);
+                let _ = self.client.settings.set(settings);
             }
             Err(e) => validation::error(
                 diags,

@@ -60,6 +60,10 @@ pub struct SessionPrivate {
     /// it), so the first credential the configuration gives is recorded without a replacement.
     #[serde(default)]
     pub sink_credential_unverified: bool,
+    /// The fingerprint of the credentials that created or imported the session (see owner.rs); none
+    /// in states written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
 }
 
 pub struct QodSessionResource {
@@ -74,6 +78,32 @@ impl QodSessionResource {
             client,
             read_cache: ReadCache::default(),
         }
+    }
+
+    /// `private` with the current credentials recorded as the session's owner.
+    fn owned(&self, private: Option<SessionPrivate>) -> Option<SessionPrivate> {
+        Some(SessionPrivate {
+            owner: Some(self.client.owner().to_string()),
+            ..private.unwrap_or_default()
+        })
+    }
+
+    /// `private`, with the current credentials recorded as the owner when none was (a session found
+    /// under them, in a state written before owners were recorded).
+    fn owned_if_unrecorded(&self, private: Option<SessionPrivate>) -> Option<SessionPrivate> {
+        match &private {
+            Some(SessionPrivate { owner: Some(_), .. }) => private,
+            _ => self.owned(private),
+        }
+    }
+
+    /// The error when the API says `id` does not exist but other credentials made it: not-found then
+    /// says nothing about the session (sessions are private to their key).
+    fn not_ours(&self, id: &str, private: &Option<SessionPrivate>) -> Option<String> {
+        let recorded = private.as_ref()?.owner.as_deref()?;
+        let current = self.client.owner();
+        (recorded != current)
+            .then(|| super::owner::not_found_under_other_credentials(id, recorded, current))
     }
 }
 
@@ -151,9 +181,17 @@ impl Resource for QodSessionResource {
                         "the create whose outcome was unknown made session {}",
                         session.session_id
                     );
-                    Some((refreshed_state(&state, &session), private_state))
+                    Some((refreshed_state(&state, &session), self.owned(private_state)))
                 }
                 Ok(None) => {
+                    if let Some(message) = self.not_ours(&id, &private_state) {
+                        root_error(
+                            diags,
+                            "The QoS session belongs to other credentials",
+                            message,
+                        );
+                        return Some((state, private_state));
+                    }
                     log::info!("the create whose outcome was unknown made no session; removing it from state");
                     None
                 }
@@ -173,7 +211,8 @@ impl Resource for QodSessionResource {
                 "refreshed QoS session {id} from the list: {}",
                 session.qos_status.as_str()
             );
-            return Some((refreshed_state(&state, &session), private_state));
+            let private = self.owned_if_unrecorded(private_state);
+            return Some((refreshed_state(&state, &session), private));
         }
         match client.get_session(&id).await {
             Ok(Some(session)) => {
@@ -183,7 +222,17 @@ impl Resource for QodSessionResource {
                     "refreshed QoS session {id}: {}",
                     session.qos_status.as_str()
                 );
-                Some((refreshed_state(&state, &session), private_state))
+                let private = self.owned_if_unrecorded(private_state);
+                Some((refreshed_state(&state, &session), private))
+            }
+            Ok(None) if self.not_ours(&id, &private_state).is_some() => {
+                let message = self.not_ours(&id, &private_state).unwrap_or_default();
+                root_error(
+                    diags,
+                    "The QoS session belongs to other credentials",
+                    message,
+                );
+                Some((state, private_state))
             }
             // Gone only when a second answer agrees: the device's sessions (never a list of all
             // sessions, which may be partial or stale).
@@ -230,6 +279,14 @@ impl Resource for QodSessionResource {
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         report_all(&config_problems(&config_state), diags);
+        if let Err(message) = self.client.check_credentials().await {
+            root_error(
+                diags,
+                "The API does not accept the provider's credentials",
+                message,
+            );
+            return None;
+        }
         let mut planned = proposed_state;
         if config_state.duration.is_null() {
             planned.duration = Value::Value(Whole::Int(DEFAULT_DURATION));
@@ -286,7 +343,8 @@ impl Resource for QodSessionResource {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let client = self.client.get(diags)?;
         let planned_state = with_write_only(planned_state, &config_state);
-        create::create(client, self.client.claims(), planned_state, diags).await
+        let created = create::create(client, self.client.claims(), planned_state, diags).await;
+        created.map(|(state, private)| (state, self.owned(private)))
     }
 
     async fn update<'a>(
@@ -302,11 +360,12 @@ impl Resource for QodSessionResource {
         let id = session_id(&prior_state, diags)?;
         let mut state = planned_state;
         // After an import the credential was unknown; once the configuration gives one, it is recorded.
-        let private = if state.sink_credential.is_value() {
-            None
-        } else {
-            planned_private_state
-        };
+        let mut private = planned_private_state;
+        if state.sink_credential.is_value() {
+            if let Some(p) = private.as_mut() {
+                p.sink_credential_unverified = false;
+            }
+        }
         let whole = |v: &Value<Whole>| v.as_ref_option().and_then(Whole::as_i64);
         if let (Some(old), Some(new)) = (whole(&prior_state.duration), whole(&state.duration)) {
             if new > old {
@@ -352,7 +411,8 @@ impl Resource for QodSessionResource {
         &self,
         diags: &mut Diagnostics,
         prior_state: Self::State<'a>,
-        _planned_private_state: Self::PrivateState<'a>,
+        // plan_destroy passes the prior private state on.
+        prior_private_state: Self::PrivateState<'a>,
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<()> {
         let client = self.client.get(diags)?;
@@ -361,7 +421,17 @@ impl Resource for QodSessionResource {
             let pending = pending_of(&id, diags)?;
             match resolve_pending(client, self.client.claims(), &prior_state, pending).await {
                 Ok(Some(session)) => id = session.session_id,
-                Ok(None) => return Some(()),
+                Ok(None) => {
+                    if let Some(message) = self.not_ours(&id, &prior_private_state) {
+                        root_error(
+                            diags,
+                            "The QoS session belongs to other credentials; nothing was deleted",
+                            message,
+                        );
+                        return None;
+                    }
+                    return Some(());
+                }
                 Err(message) => {
                     // Deleting a guess could delete another configuration's session: stop instead.
                     root_error(
@@ -377,6 +447,15 @@ impl Resource for QodSessionResource {
             Ok(delete::Gone::Deleted) => {
                 log::info!("deleted QoS session {id}");
                 Some(())
+            }
+            Ok(delete::Gone::NotFound) if self.not_ours(&id, &prior_private_state).is_some() => {
+                let message = self.not_ours(&id, &prior_private_state).unwrap_or_default();
+                root_error(
+                    diags,
+                    "The QoS session belongs to other credentials; nothing was deleted",
+                    message,
+                );
+                None
             }
             Ok(delete::Gone::NotFound) => {
                 log::info!("QoS session {id} was already gone (the DELETE and a read agree)");
@@ -412,9 +491,10 @@ impl Resource for QodSessionResource {
                 let state = refreshed_state(&SessionState::default(), &session);
                 let private = SessionPrivate {
                     sink_credential_unverified: session.sink.is_some(),
+                    ..Default::default()
                 };
                 log::info!("imported QoS session {id}");
-                Some((state, Some(private)))
+                Some((state, self.owned(Some(private))))
             }
             Ok(None) => {
                 root_error(

@@ -13,4 +13,5 @@ mod plugin_cancel;
 mod plugin_mtls;
 mod provider_batch_reads;
 mod provider_lost_delete;
+mod provider_other_credentials;
 mod security_tf_log;

@@ -30,11 +30,13 @@ pub(super) async fn delete_confirmed(client: &NacClient, id: &str) -> Result<Gon
                          deleting it again"
                     );
                 }
-                Err(e) => return Err(format!(
+                Err(e) => {
+                    return Err(format!(
                     "DELETE of session {id} was answered 404 (not found), and the read that would \
                          confirm it is gone failed: {e}. The session may still exist; nothing is \
                          removed from state. Run the command again"
-                )),
+                ))
+                }
             },
         }
     }
