@@ -36,6 +36,8 @@ pub struct SharedClient {
     claims: Arc<claims::Claims>,
     /// The credentials check before a create is planned: once per process.
     credentials_checked: Arc<tokio::sync::OnceCell<Result<(), String>>>,
+    /// The API already answered these credentials in this process (a refresh read): no check needed.
+    credentials_proven: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The provider's own settings, beside the client.
@@ -58,6 +60,12 @@ impl SharedClient {
         self.settings.get().is_some_and(|s| s.batch_reads)
     }
 
+    /// Records that the API answered these credentials with its own reply (a read that worked).
+    pub fn credentials_proven(&self) {
+        self.credentials_proven
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// The fingerprint of the credentials in use.
     pub fn owner(&self) -> &str {
         self.settings.get().map_or("", |s| s.owner.as_str())
@@ -69,7 +77,11 @@ impl SharedClient {
         let (Some(client), Some(settings)) = (self.client.get(), self.settings.get()) else {
             return Ok(());
         };
-        if !settings.validate_credentials {
+        if !settings.validate_credentials
+            || self
+                .credentials_proven
+                .load(std::sync::atomic::Ordering::Relaxed)
+        {
             return Ok(());
         }
         self.credentials_checked

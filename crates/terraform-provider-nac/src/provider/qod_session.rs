@@ -206,6 +206,7 @@ impl Resource for QodSessionResource {
             };
         }
         if let Some(session) = self.read_cache.lookup(&self.client, &id).await {
+            self.client.credentials_proven();
             self.client.claims().claim(&id);
             log::debug!(
                 "refreshed QoS session {id} from the list: {}",
@@ -216,6 +217,7 @@ impl Resource for QodSessionResource {
         }
         match client.get_session(&id).await {
             Ok(Some(session)) => {
+                self.client.credentials_proven();
                 // Another resource of this process must never adopt it.
                 self.client.claims().claim(&id);
                 log::debug!(
@@ -278,7 +280,12 @@ impl Resource for QodSessionResource {
         config_state: Self::State<'a>,
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        report_all(&config_problems(&config_state), diags);
+        let problems = config_problems(&config_state);
+        report_all(&problems, diags);
+        // A configuration that fails anyway needs no request.
+        if !problems.is_empty() {
+            return None;
+        }
         if let Err(message) = self.client.check_credentials().await {
             root_error(
                 diags,
