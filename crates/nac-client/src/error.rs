@@ -96,7 +96,10 @@ pub enum ApiError {
     },
 
     /// No reply: cannot connect, TLS failure, timeout, connection dropped.
-    #[error("{call}: {detail}{tries}")]
+    #[error(
+        "{call}: {detail}{tries}. No reply from the API: each attempt waits up to `request_timeout` and \
+         `max_retries` more attempts follow; lower them to fail sooner, raise them for a slow API"
+    )]
     Connection {
         call: Call,
         detail: String,

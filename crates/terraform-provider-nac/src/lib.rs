@@ -4,3 +4,4 @@
 pub mod logging;
 pub mod parent_watch;
 pub mod provider;
+pub mod stop_relay;

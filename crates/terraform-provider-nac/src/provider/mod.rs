@@ -4,6 +4,7 @@ mod claims;
 mod config;
 mod device_block;
 mod device_sessions;
+mod interrupt;
 mod number;
 mod owner;
 mod ports_block;

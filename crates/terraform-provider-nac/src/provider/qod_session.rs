@@ -8,6 +8,7 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use super::device_block::DeviceBlock;
+use super::interrupt::{interrupted, merge, or_stopped};
 use super::number::Whole;
 use super::ports_block::PortsBlock;
 use super::read_cache::ReadCache;
@@ -149,28 +150,13 @@ fn session_id(state: &SessionState, diags: &mut Diagnostics) -> Option<String> {
     }
 }
 
-#[async_trait]
-impl Resource for QodSessionResource {
-    type State<'a> = SessionState;
-    type PrivateState<'a> = Option<SessionPrivate>;
-    type ProviderMetaState<'a> = ValueEmpty;
-
-    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
-        Some(schema())
-    }
-
-    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
-        report_all(&config_problems(&config), diags);
-        Some(())
-    }
-
-    async fn read<'a>(
+impl QodSessionResource {
+    async fn read_now(
         &self,
         diags: &mut Diagnostics,
-        state: Self::State<'a>,
-        private_state: Self::PrivateState<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        state: SessionState,
+        private_state: Option<SessionPrivate>,
+    ) -> Option<(SessionState, Option<SessionPrivate>)> {
         let client = self.client.get(diags)?;
         let id = session_id(&state, diags)?;
         if id.starts_with(PENDING) {
@@ -273,13 +259,115 @@ impl Resource for QodSessionResource {
         }
     }
 
-    async fn plan_create<'a>(
+    async fn destroy_now(
         &self,
         diags: &mut Diagnostics,
-        proposed_state: Self::State<'a>,
-        config_state: Self::State<'a>,
-        _provider_meta_state: Self::ProviderMetaState<'a>,
-    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        prior_state: SessionState,
+        // plan_destroy passes the prior private state on.
+        prior_private_state: Option<SessionPrivate>,
+    ) -> Option<()> {
+        let client = self.client.get(diags)?;
+        let mut id = session_id(&prior_state, diags)?;
+        if id.starts_with(PENDING) {
+            let pending = pending_of(&id, diags)?;
+            match resolve_pending(client, self.client.claims(), &prior_state, pending).await {
+                Ok(Some(session)) => id = session.session_id,
+                Ok(None) => {
+                    if let Some(message) = self.not_ours(&id, &prior_private_state) {
+                        root_error(
+                            diags,
+                            "The QoS session belongs to other credentials; nothing was deleted",
+                            message,
+                        );
+                        return None;
+                    }
+                    return Some(());
+                }
+                Err(message) => {
+                    // Deleting a guess could delete another configuration's session: stop instead.
+                    root_error(
+                        diags,
+                        "Cannot tell which session an unfinished create made; nothing was deleted",
+                        message,
+                    );
+                    return None;
+                }
+            }
+        }
+        match delete::delete_confirmed(client, &id).await {
+            Ok(delete::Gone::Deleted) => {
+                log::info!("deleted QoS session {id}");
+                Some(())
+            }
+            Ok(delete::Gone::NotFound) if self.not_ours(&id, &prior_private_state).is_some() => {
+                let message = self.not_ours(&id, &prior_private_state).unwrap_or_default();
+                root_error(
+                    diags,
+                    "The QoS session belongs to other credentials; nothing was deleted",
+                    message,
+                );
+                None
+            }
+            Ok(delete::Gone::NotFound) => {
+                log::info!("QoS session {id} was already gone (the DELETE and a read agree)");
+                Some(())
+            }
+            Err(message) => {
+                root_error(diags, "Failed to delete the QoS session", message);
+                None
+            }
+        }
+    }
+
+    async fn import_now(
+        &self,
+        diags: &mut Diagnostics,
+        id: String,
+    ) -> Option<(SessionState, Option<SessionPrivate>)> {
+        let client = self.client.get(diags)?;
+        let id = id.trim().to_string();
+        if self.client.claims().is_claimed(&id) {
+            root_error(
+                diags,
+                "Cannot import the QoS session",
+                format!(
+                    "Session {id} is already managed by another resource of this configuration."
+                ),
+            );
+            return None;
+        }
+        match client.get_session(&id).await {
+            Ok(Some(session)) => {
+                self.client.claims().claim(&id);
+                let state = refreshed_state(&SessionState::default(), &session);
+                let private = SessionPrivate {
+                    sink_credential_unverified: session.sink.is_some(),
+                    ..Default::default()
+                };
+                log::info!("imported QoS session {id}");
+                Some((state, self.owned(Some(private))))
+            }
+            Ok(None) => {
+                root_error(
+                    diags,
+                    "Cannot import the QoS session",
+                    format!("The API has no QoS session with id {id:?} (404)."),
+                );
+                None
+            }
+            Err(e) => {
+                root_error(diags, "Cannot import the QoS session", e.to_string());
+                None
+            }
+        }
+    }
+
+    async fn plan_create_now(
+        &self,
+        diags: &mut Diagnostics,
+        proposed_state: SessionState,
+        config_state: SessionState,
+    ) -> Option<(SessionState, Option<SessionPrivate>)> {
         let problems = config_problems(&config_state);
         report_all(&problems, diags);
         // A configuration that fails anyway needs no request.
@@ -300,6 +388,61 @@ impl Resource for QodSessionResource {
         }
         set_computed_unknown(&mut planned);
         Some((planned, None))
+    }
+}
+
+#[async_trait]
+impl Resource for QodSessionResource {
+    type State<'a> = SessionState;
+    type PrivateState<'a> = Option<SessionPrivate>;
+    type ProviderMetaState<'a> = ValueEmpty;
+
+    fn schema(&self, _diags: &mut Diagnostics) -> Option<Schema> {
+        Some(schema())
+    }
+
+    async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
+        report_all(&config_problems(&config), diags);
+        Some(())
+    }
+
+    async fn read<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        state: Self::State<'a>,
+        private_state: Self::PrivateState<'a>,
+        _provider_meta_state: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let (kept, kept_private) = (state.clone(), private_state.clone());
+        let mut inner = Diagnostics::default();
+        let out = or_stopped(self.read_now(&mut inner, state, private_state)).await;
+        merge(diags, inner);
+        match out {
+            Some(out) => out,
+            None => {
+                interrupted(
+                    diags,
+                    "refreshing the QoS session; it is kept in state as it was",
+                );
+                Some((kept, kept_private))
+            }
+        }
+    }
+
+    async fn plan_create<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        proposed_state: Self::State<'a>,
+        config_state: Self::State<'a>,
+        _provider_meta_state: Self::ProviderMetaState<'a>,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let mut inner = Diagnostics::default();
+        let out = or_stopped(self.plan_create_now(&mut inner, proposed_state, config_state)).await;
+        merge(diags, inner);
+        out.unwrap_or_else(|| {
+            interrupted(diags, "planning the QoS session");
+            None
+        })
     }
 
     async fn plan_update<'a>(
@@ -422,57 +565,16 @@ impl Resource for QodSessionResource {
         prior_private_state: Self::PrivateState<'a>,
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<()> {
-        let client = self.client.get(diags)?;
-        let mut id = session_id(&prior_state, diags)?;
-        if id.starts_with(PENDING) {
-            let pending = pending_of(&id, diags)?;
-            match resolve_pending(client, self.client.claims(), &prior_state, pending).await {
-                Ok(Some(session)) => id = session.session_id,
-                Ok(None) => {
-                    if let Some(message) = self.not_ours(&id, &prior_private_state) {
-                        root_error(
-                            diags,
-                            "The QoS session belongs to other credentials; nothing was deleted",
-                            message,
-                        );
-                        return None;
-                    }
-                    return Some(());
-                }
-                Err(message) => {
-                    // Deleting a guess could delete another configuration's session: stop instead.
-                    root_error(
-                        diags,
-                        "Cannot tell which session an unfinished create made; nothing was deleted",
-                        message,
-                    );
-                    return None;
-                }
-            }
-        }
-        match delete::delete_confirmed(client, &id).await {
-            Ok(delete::Gone::Deleted) => {
-                log::info!("deleted QoS session {id}");
-                Some(())
-            }
-            Ok(delete::Gone::NotFound) if self.not_ours(&id, &prior_private_state).is_some() => {
-                let message = self.not_ours(&id, &prior_private_state).unwrap_or_default();
-                root_error(
-                    diags,
-                    "The QoS session belongs to other credentials; nothing was deleted",
-                    message,
-                );
-                None
-            }
-            Ok(delete::Gone::NotFound) => {
-                log::info!("QoS session {id} was already gone (the DELETE and a read agree)");
-                Some(())
-            }
-            Err(message) => {
-                root_error(diags, "Failed to delete the QoS session", message);
-                None
-            }
-        }
+        let mut inner = Diagnostics::default();
+        let out = or_stopped(self.destroy_now(&mut inner, prior_state, prior_private_state)).await;
+        merge(diags, inner);
+        out.unwrap_or_else(|| {
+            interrupted(
+                diags,
+                "deleting the QoS session; it is kept in state (the next destroy tries again)",
+            );
+            None
+        })
     }
 
     async fn import<'a>(
@@ -480,42 +582,13 @@ impl Resource for QodSessionResource {
         diags: &mut Diagnostics,
         id: String,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let client = self.client.get(diags)?;
-        let id = id.trim().to_string();
-        if self.client.claims().is_claimed(&id) {
-            root_error(
-                diags,
-                "Cannot import the QoS session",
-                format!(
-                    "Session {id} is already managed by another resource of this configuration."
-                ),
-            );
-            return None;
-        }
-        match client.get_session(&id).await {
-            Ok(Some(session)) => {
-                self.client.claims().claim(&id);
-                let state = refreshed_state(&SessionState::default(), &session);
-                let private = SessionPrivate {
-                    sink_credential_unverified: session.sink.is_some(),
-                    ..Default::default()
-                };
-                log::info!("imported QoS session {id}");
-                Some((state, self.owned(Some(private))))
-            }
-            Ok(None) => {
-                root_error(
-                    diags,
-                    "Cannot import the QoS session",
-                    format!("The API has no QoS session with id {id:?} (404)."),
-                );
-                None
-            }
-            Err(e) => {
-                root_error(diags, "Cannot import the QoS session", e.to_string());
-                None
-            }
-        }
+        let mut inner = Diagnostics::default();
+        let out = or_stopped(self.import_now(&mut inner, id)).await;
+        merge(diags, inner);
+        out.unwrap_or_else(|| {
+            interrupted(diags, "importing the QoS session; nothing was imported");
+            None
+        })
     }
 }
 

@@ -12,6 +12,7 @@ mod ownership_rules;
 mod plugin_cancel;
 mod plugin_mtls;
 mod provider_batch_reads;
+mod provider_interrupt;
 mod provider_lost_delete;
 mod provider_other_credentials;
 mod security_tf_log;

@@ -13,6 +13,7 @@ use super::pending::pending_id;
 use super::poll;
 use super::{SessionPrivate, SessionState};
 use crate::provider::claims::Claims;
+use crate::provider::interrupt::or_stopped;
 use crate::provider::timeouts::MAX_CREATE_TIMEOUT;
 use crate::provider::validation::{report_all, root_error, Known};
 use nac_api::wire::{QosStatus, SessionInfo};
@@ -154,10 +155,23 @@ pub(super) async fn create(
         return None;
     }
     let started = Utc::now();
-    let session = match client
-        .create_session_excluding(&request, &claims.snapshot())
-        .await
-    {
+    let excluded = claims.snapshot();
+    let Some(created) = or_stopped(client.create_session_excluding(&request, &excluded)).await
+    else {
+        // The create may have reached the API: keep a pending id so that nothing is lost.
+        root_error(
+            diags,
+            "Interrupted while creating the QoS session",
+            "Terraform was interrupted while the create was under way; whether the API made the session \
+             is unknown. The resource is kept in state as tainted with a pending id: the next plan looks \
+             for the session this create made (only one that started while it ran).",
+        );
+        return Some((
+            pending_state(planned_state, Window::new(started, Utc::now())),
+            None,
+        ));
+    };
+    let session = match created {
         Ok(s) => s,
         Err(e) if e.is_outcome_unknown() || e.ambiguous_candidates().is_some() => {
             // The session may exist: keep the resource (tainted) so that the next refresh or destroy
