@@ -5,3 +5,4 @@ pub mod logging;
 pub mod parent_watch;
 pub mod provider;
 pub mod stop_relay;
+pub mod terraform_process;

@@ -7,6 +7,8 @@
 //! not tell: tf-provider also raises it on a normal shutdown, when no work is under way.)
 
 use std::path::PathBuf;
+
+use crate::terraform_process;
 use std::time::{Duration, SystemTime};
 
 /// A marker older than this is stale (a Terraform run that was interrupted long ago).
@@ -17,7 +19,7 @@ const MARKER_LIFETIME: Duration = Duration::from_secs(600);
 /// while Terraform itself tells providers nothing during the plan phase of `apply` and `destroy`.
 /// Call from inside the runtime.
 pub fn install() {
-    if let Some((path, parent)) = marker() {
+    if let Some((path, parent)) = terraform_process::file("stopped") {
         if is_fresh_marker_for(&path, &parent) {
             log::warn!("Terraform was interrupted before this provider started: it starts stopped");
             tf_provider::stop_signal().cancel();
@@ -39,7 +41,7 @@ pub fn install() {
 
 /// Records that a stop request cut work short, for the providers this Terraform starts later.
 pub fn relay() {
-    let Some((path, parent)) = marker() else {
+    let Some((path, parent)) = terraform_process::file("stopped") else {
         return;
     };
     if let Err(e) = std::fs::write(&path, &parent) {
@@ -54,31 +56,4 @@ fn is_fresh_marker_for(path: &PathBuf, parent: &str) -> bool {
         .and_then(|t| SystemTime::now().duration_since(t).ok())
         .is_some_and(|age| age < MARKER_LIFETIME);
     fresh && std::fs::read_to_string(path).is_ok_and(|text| text == parent)
-}
-
-/// The marker's path and the identity of the Terraform process it stands for.
-fn marker() -> Option<(PathBuf, String)> {
-    #[cfg(unix)]
-    {
-        // SAFETY: getppid has no preconditions and cannot fail.
-        let ppid = unsafe { libc::getppid() };
-        if ppid <= 1 {
-            return None;
-        }
-        // Field 22 of /proc/<pid>/stat (the start time) tells a reused pid apart; elsewhere the
-        // marker's age alone bounds the risk.
-        let started = std::fs::read_to_string(format!("/proc/{ppid}/stat"))
-            .ok()
-            .and_then(|stat| {
-                let after_name = stat.rsplit_once(')')?.1.to_string();
-                after_name.split_whitespace().nth(19).map(str::to_string)
-            })
-            .unwrap_or_default();
-        let path = std::env::temp_dir().join(format!("terraform-provider-nac-stopped-{ppid}"));
-        Some((path, format!("{ppid} {started}")))
-    }
-    #[cfg(not(unix))]
-    {
-        None
-    }
 }

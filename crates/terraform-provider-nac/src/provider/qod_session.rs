@@ -14,7 +14,7 @@ use super::ports_block::PortsBlock;
 use super::read_cache::ReadCache;
 use super::schema_util::optional_block;
 use super::timeouts::TimeoutsBlock;
-use super::validation::{report_all, root_error};
+use super::validation::{report_all, root_error, warning};
 use super::SharedClient;
 use nac_api::rules::DEFAULT_DURATION;
 
@@ -182,10 +182,13 @@ impl QodSessionResource {
                     None
                 }
                 Err(message) => {
-                    root_error(
+                    // A warning, not an error: an error here would stop every other resource's plan,
+                    // `terraform destroy` included. Its own destroy refuses to guess (see destroy).
+                    warning(
                         diags,
                         "Cannot tell which session an unfinished create made",
-                        message,
+                        format!("{message} Until then this resource is kept as it is; its destroy deletes nothing."),
+                        AttributePath::root(),
                     );
                     Some((state, private_state))
                 }

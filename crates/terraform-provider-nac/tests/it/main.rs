@@ -15,4 +15,5 @@ mod provider_batch_reads;
 mod provider_interrupt;
 mod provider_lost_delete;
 mod provider_other_credentials;
+mod provider_replacement;
 mod security_tf_log;

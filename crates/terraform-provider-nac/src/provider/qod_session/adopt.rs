@@ -65,18 +65,30 @@ pub(super) async fn on_conflict(
             "{error}. The device has no live session any more (it may just have ended): apply again."
         ));
     }
+    let held: Vec<&SessionInfo> = live
+        .iter()
+        .filter(|s| claims.is_claimed(&s.session_id))
+        .collect();
+    if held.len() == live.len() {
+        // Every live session of the device belongs to this configuration: most likely the one this
+        // resource replaces, with create_before_destroy. Importing it would be wrong advice.
+        let ids: Vec<&str> = held.iter().map(|s| s.session_id.as_str()).collect();
+        return Conflict::Refused(format!(
+            "{error}. The device's live session ({}) is held by a resource of this configuration, \
+             most likely the session this resource replaces. NaC allows one live session per device, so \
+             with `lifecycle {{ create_before_destroy = true }}` the replacement can never be created \
+             before the old session is deleted: remove create_before_destroy from this resource (the \
+             default replacement deletes first), or give the replacement another device.",
+            ids.join(", ")
+        ));
+    }
     let mut why_not = String::new();
     if let [existing] = live.as_slice() {
         let differ = differences(request, existing);
-        if claims.is_claimed(&existing.session_id) {
-            why_not = format!(
-                " Session {} is already managed by another resource of this configuration.",
-                existing.session_id
-            );
-        } else if differ.is_empty() {
+        if differ.is_empty() {
             if adopt {
                 claims.claim(&existing.session_id);
-                log::info!(
+                log::warn!(
                     "the device already has session {} matching the configuration: adopted (adopt_existing)",
                     existing.session_id
                 );

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use tf_provider::value::Value;
-use tf_provider::Diagnostics;
+use tf_provider::{AttributePath, Diagnostics};
 
 use super::adopt::{import_hint, on_conflict, Conflict};
 use super::mapping::{config_problems, create_request, create_timeout, set_computed};
@@ -15,9 +15,9 @@ use super::{SessionPrivate, SessionState};
 use crate::provider::claims::Claims;
 use crate::provider::interrupt::or_stopped;
 use crate::provider::timeouts::MAX_CREATE_TIMEOUT;
-use crate::provider::validation::{report_all, root_error, Known};
+use crate::provider::validation::{report_all, root_error, warning, Known};
 use nac_api::wire::{QosStatus, SessionInfo};
-use nac_client::{ApiError, NacClient, Window};
+use nac_client::{describe_sessions, ApiError, NacClient, Window};
 
 /// How a new session's wait ended.
 enum Waited {
@@ -200,7 +200,22 @@ pub(super) async fn create(
         Err(e) if e.is_conflict() => {
             let adopt = planned_state.adopt_existing.as_ref_option() == Some(&true);
             match on_conflict(client, claims, &request, &e, adopt).await {
-                Conflict::Adopted(session) => *session,
+                Conflict::Adopted(session) => {
+                    warning(
+                        diags,
+                        "adopt_existing took over an existing QoS session",
+                        format!(
+                            "The API refused the create because the device already has session {}, which \
+                             matches this configuration and no other resource of it holds; this resource \
+                             now manages it. It was not created by this resource: another configuration, \
+                             or a person or program using the same API key, may have made it and may \
+                             still count on it, and destroying this resource deletes it.",
+                            describe_sessions(std::slice::from_ref(&*session))
+                        ),
+                        AttributePath::new("adopt_existing"),
+                    );
+                    *session
+                }
                 Conflict::Refused(message) => {
                     root_error(diags, "Failed to create the QoS session", message);
                     return None;
