@@ -10,6 +10,17 @@ use super::errors::ApiError;
 use super::owner::Owner;
 use super::state::Shared;
 
+/// `GET …/sessions`: the list of every session of the key (whether the router stripped the QoD
+/// prefix or not).
+fn is_list_call(request: &Request) -> bool {
+    let path = request
+        .extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map_or(request.uri().path(), |original| original.path());
+    request.method() == axum::http::Method::GET
+        && path.trim_end_matches('/') == format!("{}/sessions", nac_api::protocol::QOD_PREFIX)
+}
+
 /// Passes the request on with its [`Owner`] (the key's hash) as an extension.
 pub(crate) async fn gateway(
     State(sandbox): State<Shared>,
@@ -35,6 +46,10 @@ pub(crate) async fn gateway(
             .is_none_or(|expected| expected == key);
     if !key_ok {
         return ApiError::InvalidApiKey.into_response();
+    }
+    if sandbox.config.no_list_endpoint && is_list_call(&request) {
+        let path: String = request.uri().path().chars().take(256).collect();
+        return ApiError::UnknownPath(path).into_response();
     }
     if let Some(status) = injected {
         sandbox.stats.fault_injected();

@@ -8,6 +8,7 @@ mod interrupt;
 mod number;
 mod owner;
 mod ports_block;
+mod prefetch;
 mod qod_session;
 mod read_cache;
 pub mod schema_util;

@@ -11,6 +11,7 @@ use super::device_block::DeviceBlock;
 use super::interrupt::{interrupted, merge, or_stopped};
 use super::number::Whole;
 use super::ports_block::PortsBlock;
+use super::prefetch::{Prefetch, MAX_REMEMBERED};
 use super::read_cache::ReadCache;
 use super::schema_util::optional_block;
 use super::timeouts::TimeoutsBlock;
@@ -65,12 +66,18 @@ pub struct SessionPrivate {
     /// in states written before it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+    /// The sessions this configuration held when this one was last read or created: the next refresh
+    /// fetches them concurrently (see prefetch.rs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub siblings: Vec<String>,
 }
 
 pub struct QodSessionResource {
     client: SharedClient,
     /// Refreshes of one walk share one `GET /sessions` (see read_cache.rs).
     read_cache: ReadCache,
+    /// Refreshes fetch the sessions the private state remembers concurrently (see prefetch.rs).
+    prefetch: Prefetch,
 }
 
 impl QodSessionResource {
@@ -78,6 +85,7 @@ impl QodSessionResource {
         Self {
             client,
             read_cache: ReadCache::default(),
+            prefetch: Prefetch::default(),
         }
     }
 
@@ -87,6 +95,24 @@ impl QodSessionResource {
             owner: Some(self.client.owner().to_string()),
             ..private.unwrap_or_default()
         })
+    }
+
+    /// `private` remembering the sessions this configuration holds now and those it remembered that
+    /// this walk did not find gone (for the next refresh).
+    fn with_siblings(&self, private: Option<SessionPrivate>) -> Option<SessionPrivate> {
+        let mut held = self.client.claims().snapshot();
+        if let Some(p) = &private {
+            held.extend(
+                p.siblings
+                    .iter()
+                    .filter(|id| !self.prefetch.found_missing(id))
+                    .cloned(),
+            );
+        }
+        let mut siblings: Vec<String> = held.into_iter().collect();
+        siblings.sort_unstable();
+        siblings.truncate(MAX_REMEMBERED);
+        private.map(|p| SessionPrivate { siblings, ..p })
     }
 
     /// `private`, with the current credentials recorded as the owner when none was (a session found
@@ -194,6 +220,9 @@ impl QodSessionResource {
                 }
             };
         }
+        if let Some(p) = &private_state {
+            self.prefetch.start(client, &p.siblings);
+        }
         if let Some(session) = self.read_cache.lookup(&self.client, &id).await {
             self.client.credentials_proven();
             self.client.claims().claim(&id);
@@ -201,7 +230,13 @@ impl QodSessionResource {
                 "refreshed QoS session {id} from the list: {}",
                 session.qos_status.as_str()
             );
-            let private = self.owned_if_unrecorded(private_state);
+            let private = self.with_siblings(self.owned_if_unrecorded(private_state));
+            return Some((refreshed_state(&state, &session), private));
+        }
+        if let Some(session) = self.prefetch.lookup(client, &id).await {
+            self.client.credentials_proven();
+            self.client.claims().claim(&id);
+            let private = self.with_siblings(self.owned_if_unrecorded(private_state));
             return Some((refreshed_state(&state, &session), private));
         }
         match client.get_session(&id).await {
@@ -213,7 +248,7 @@ impl QodSessionResource {
                     "refreshed QoS session {id}: {}",
                     session.qos_status.as_str()
                 );
-                let private = self.owned_if_unrecorded(private_state);
+                let private = self.with_siblings(self.owned_if_unrecorded(private_state));
                 Some((refreshed_state(&state, &session), private))
             }
             Ok(None) if self.not_ours(&id, &private_state).is_some() => {
@@ -497,7 +532,7 @@ impl Resource for QodSessionResource {
         let client = self.client.get(diags)?;
         let planned_state = with_write_only(planned_state, &config_state);
         let created = create::create(client, self.client.claims(), planned_state, diags).await;
-        created.map(|(state, private)| (state, self.owned(private)))
+        created.map(|(state, private)| (state, self.with_siblings(self.owned(private))))
     }
 
     async fn update<'a>(

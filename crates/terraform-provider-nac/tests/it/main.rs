@@ -14,6 +14,7 @@ mod plugin_mtls;
 mod provider_batch_reads;
 mod provider_interrupt;
 mod provider_lost_delete;
+mod provider_no_list;
 mod provider_other_credentials;
 mod provider_replacement;
 mod security_tf_log;
