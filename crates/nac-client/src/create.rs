@@ -114,9 +114,15 @@ impl NacClient {
     ) -> Result<Vec<SessionInfo>, ApiError> {
         let device = req.device.clone().unwrap_or_default();
         let sessions = self.device_sessions(&device).await?;
-        Ok(candidates(req, sessions, &[window], known_ids, &|id| {
-            self.inner.creates.is_claimed(id)
-        }))
+        let offset = self.inner.http.clock.offset();
+        Ok(candidates(
+            req,
+            sessions,
+            &[window],
+            known_ids,
+            &|id| self.inner.creates.is_claimed(id),
+            offset,
+        ))
     }
 
     pub(super) async fn create_once(
@@ -190,9 +196,14 @@ impl NacClient {
                         return Err(outcome_unknown(&call, failure, check, &redactor, Some(span)))
                     }
                 };
-                let mut found = candidates(req, sessions, &windows_now, excluded, &|id| {
-                    inner.creates.is_claimed(id)
-                });
+                let mut found = candidates(
+                    req,
+                    sessions,
+                    &windows_now,
+                    excluded,
+                    &|id| inner.creates.is_claimed(id),
+                    inner.http.clock.offset(),
+                );
                 match found.len() {
                     0 => Err(failure),
                     1 => {

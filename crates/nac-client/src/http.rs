@@ -4,9 +4,10 @@
 use std::error::Error as _;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE, DATE, RETRY_AFTER};
 use reqwest::{Method, Url};
 
+use super::api_clock::ApiClock;
 use super::config::{ClientConfig, MAX_REQUEST_TIMEOUT, RETRY_AFTER_CAP};
 use super::redact::Redactor;
 use super::response::{describe_error_body, excerpt, Problem, MAX_BODY_BYTES};
@@ -218,6 +219,8 @@ pub(crate) struct Http {
     root: Url,
     api_key: HeaderValue,
     api_host: HeaderValue,
+    /// The API's clock against ours, from the replies' `Date` headers.
+    pub clock: std::sync::Arc<ApiClock>,
 }
 
 impl std::fmt::Debug for Http {
@@ -270,6 +273,7 @@ impl Http {
             root,
             api_key,
             api_host,
+            clock: Default::default(),
         })
     }
 
@@ -293,6 +297,7 @@ impl Http {
         redactor: &Redactor,
     ) -> Result<Reply, Failure> {
         let started = Instant::now();
+        let sent_at = chrono::Utc::now();
         log::debug!("NaC API request: {method} {url}");
         let mut request = self
             .client
@@ -315,6 +320,9 @@ impl Http {
                 .and_then(|v: &HeaderValue| v.to_str().ok())
                 .map(str::to_owned)
         };
+        if let Some(date) = header(DATE) {
+            self.clock.observe(sent_at, chrono::Utc::now(), &date);
+        }
         let content_type = header(CONTENT_TYPE);
         let retry_after = header(RETRY_AFTER).and_then(|v| parse_retry_after(&v));
 

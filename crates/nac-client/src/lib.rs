@@ -18,6 +18,7 @@ use reqwest::Method;
 
 use nac_api::wire::{CreateSession, Device, RetrieveSessions, SessionInfo};
 
+mod api_clock;
 mod config;
 mod create;
 mod error;
@@ -28,6 +29,7 @@ mod redact;
 mod response;
 mod retry;
 
+pub use api_clock::Offset;
 pub use config::{
     ClientConfig, Environment, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_RETRY_BASE_DELAY, DEFAULT_RETRY_MAX_DELAY, DEFAULT_TOTAL_TIMEOUT, MAX_REQUEST_TIMEOUT,

@@ -1,6 +1,7 @@
 //! Which existing session an unclear create may have made: the matching rule (a session is what a
 //! request asked for), the attempt's time window, and the candidates among a device's sessions.
 
+use crate::api_clock::Offset;
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use nac_api::device;
 use nac_api::rules::DEFAULT_DURATION;
@@ -31,6 +32,24 @@ impl Window {
     /// The smallest window holding both.
     pub fn span(self, other: Window) -> Window {
         Window::new(self.from.min(other.from), self.to.max(other.to))
+    }
+
+    /// Whether a session started at `t` (the API's clock) may come from this window: moved onto the
+    /// API's clock by `offset` when it was measured (widened only by the measurement's uncertainty),
+    /// else with [`ADOPT_CLOCK_SKEW`] on each side.
+    pub fn contains_on(&self, t: DateTime<Utc>, offset: Option<Offset>) -> bool {
+        let Some(offset) = offset else {
+            return self.contains(t);
+        };
+        let from = self
+            .from
+            .checked_add_signed(offset.low)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let to = self
+            .to
+            .checked_add_signed(offset.high)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        from <= t && t <= to
     }
 
     /// Whether a session started at `t` (the API's clock) may come from this window, skew allowed.
@@ -136,13 +155,14 @@ pub(super) fn candidates(
     windows: &[Window],
     excluded: &HashSet<String>,
     is_claimed: &dyn Fn(&str) -> bool,
+    offset: Option<Offset>,
 ) -> Vec<SessionInfo> {
     let mut found: Vec<SessionInfo> = sessions
         .into_iter()
         .filter(|s| matches_request(req, s))
         .filter(|s| {
             s.started_at
-                .is_some_and(|t| windows.iter().any(|w| w.contains(t)))
+                .is_some_and(|t| windows.iter().any(|w| w.contains_on(t, offset)))
         })
         .filter(|s| !excluded.contains(&s.session_id) && !is_claimed(&s.session_id))
         .collect();
@@ -252,20 +272,47 @@ mod tests {
             session_for(&req, "mine", now + ChronoDuration::seconds(1)),
         ];
         claimed.borrow_mut().insert("claimed".into());
-        let found = candidates(&req, sessions.clone(), &[window], &excluded, &is_claimed);
+        let found = candidates(
+            &req,
+            sessions.clone(),
+            &[window],
+            &excluded,
+            &is_claimed,
+            None,
+        );
         let ids: Vec<&str> = found.iter().map(|s| s.session_id.as_str()).collect();
         assert_eq!(ids, ["mine"]);
         // The skew allowance: 4 s before sending is still inside.
         let early = session_for(&req, "early", now - ChronoDuration::seconds(4));
         let mut two = sessions.clone();
         two.push(early);
-        let found = candidates(&req, two, &[window], &excluded, &is_claimed);
+        let found = candidates(&req, two, &[window], &excluded, &is_claimed, None);
         assert_eq!(found.len(), 2, "{found:?}");
         claimed.borrow_mut().insert("mine".into());
-        assert!(candidates(&req, sessions, &[window], &excluded, &is_claimed).is_empty());
+        assert!(candidates(&req, sessions, &[window], &excluded, &is_claimed, None).is_empty());
         // Checked arithmetic at the ends of time.
         let edge = Window::new(DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
         assert!(edge.contains(now));
+    }
+
+    #[test]
+    fn a_measured_offset_moves_the_window_without_slack() {
+        let now = Utc::now();
+        let window = Window::new(now, now + ChronoDuration::seconds(2));
+        let ahead = Offset {
+            low: ChronoDuration::seconds(30),
+            high: ChronoDuration::milliseconds(31_050),
+        };
+        assert!(window.contains_on(now + ChronoDuration::seconds(31), Some(ahead)));
+        assert!(!window.contains_on(now + ChronoDuration::seconds(1), Some(ahead)));
+        assert!(!window.contains_on(now + ChronoDuration::seconds(34), Some(ahead)));
+        // In step: a create 3 s before this attempt is not taken for it.
+        let in_step = Offset {
+            low: ChronoDuration::milliseconds(-50),
+            high: ChronoDuration::milliseconds(1000),
+        };
+        assert!(!window.contains_on(now - ChronoDuration::seconds(3), Some(in_step)));
+        assert!(window.contains_on(now + ChronoDuration::seconds(2), Some(in_step)));
     }
 
     #[test]

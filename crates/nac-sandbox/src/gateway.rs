@@ -21,12 +21,26 @@ fn is_list_call(request: &Request) -> bool {
         && path.trim_end_matches('/') == format!("{}/sessions", nac_api::protocol::QOD_PREFIX)
 }
 
-/// Passes the request on with its [`Owner`] (the key's hash) as an extension.
+/// Every API answer carries `Date` from the sandbox's own clock: a sandbox whose clock was moved is a
+/// server whose clock is off, as clients measuring the offset see it.
 pub(crate) async fn gateway(
     State(sandbox): State<Shared>,
-    mut request: Request,
+    request: Request,
     next: Next,
 ) -> Response {
+    let clock = sandbox.clock.clone();
+    let mut response = pass_on(State(sandbox), request, next).await;
+    let date = clock.now().format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    if let Ok(value) = axum::http::HeaderValue::from_str(&date) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::DATE, value);
+    }
+    response
+}
+
+/// Passes the request on with its [`Owner`] (the key's hash) as an extension.
+async fn pass_on(State(sandbox): State<Shared>, mut request: Request, next: Next) -> Response {
     sandbox.stats.request();
     let (latency, injected) = sandbox.faults.roll_request();
     if !latency.is_zero() {

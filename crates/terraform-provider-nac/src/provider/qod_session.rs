@@ -66,8 +66,9 @@ pub struct SessionPrivate {
     /// in states written before it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
-    /// The sessions this configuration held when this one was last read or created: the next refresh
-    /// fetches them concurrently (see prefetch.rs).
+    /// The sessions this configuration held when this one was created or imported: refreshes fetch
+    /// them concurrently (see prefetch.rs). Never changed by a read, so that a refresh-only plan stays
+    /// empty when nothing changed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub siblings: Vec<String>,
 }
@@ -98,7 +99,7 @@ impl QodSessionResource {
     }
 
     /// `private` remembering the sessions this configuration holds now and those it remembered that
-    /// this walk did not find gone (for the next refresh).
+    /// this walk did not find gone (for later refreshes).
     fn with_siblings(&self, private: Option<SessionPrivate>) -> Option<SessionPrivate> {
         let mut held = self.client.claims().snapshot();
         if let Some(p) = &private {
@@ -220,9 +221,6 @@ impl QodSessionResource {
                 }
             };
         }
-        if let Some(p) = &private_state {
-            self.prefetch.start(client, &p.siblings);
-        }
         if let Some(session) = self.read_cache.lookup(&self.client, &id).await {
             self.client.credentials_proven();
             self.client.claims().claim(&id);
@@ -230,13 +228,17 @@ impl QodSessionResource {
                 "refreshed QoS session {id} from the list: {}",
                 session.qos_status.as_str()
             );
-            let private = self.with_siblings(self.owned_if_unrecorded(private_state));
+            let private = self.owned_if_unrecorded(private_state);
             return Some((refreshed_state(&state, &session), private));
+        }
+        // Without a served list, the sessions this resource remembers are fetched concurrently.
+        if let (false, Some(p)) = (self.read_cache.list_served(), &private_state) {
+            self.prefetch.start(client, &p.siblings);
         }
         if let Some(session) = self.prefetch.lookup(client, &id).await {
             self.client.credentials_proven();
             self.client.claims().claim(&id);
-            let private = self.with_siblings(self.owned_if_unrecorded(private_state));
+            let private = self.owned_if_unrecorded(private_state);
             return Some((refreshed_state(&state, &session), private));
         }
         match client.get_session(&id).await {
@@ -248,7 +250,7 @@ impl QodSessionResource {
                     "refreshed QoS session {id}: {}",
                     session.qos_status.as_str()
                 );
-                let private = self.with_siblings(self.owned_if_unrecorded(private_state));
+                let private = self.owned_if_unrecorded(private_state);
                 Some((refreshed_state(&state, &session), private))
             }
             Ok(None) if self.not_ours(&id, &private_state).is_some() => {
@@ -383,7 +385,7 @@ impl QodSessionResource {
                     ..Default::default()
                 };
                 log::info!("imported QoS session {id}");
-                Some((state, self.owned(Some(private))))
+                Some((state, self.with_siblings(self.owned(Some(private)))))
             }
             Ok(None) => {
                 root_error(

@@ -64,6 +64,14 @@ impl ReadCache {
         found
     }
 
+    /// Whether this walk's list was fetched and served (a read that finds its session missing from it
+    /// still needs its own GET).
+    pub fn list_served(&self) -> bool {
+        self.cell(Instant::now())
+            .get()
+            .is_some_and(|listing| listing.is_some())
+    }
+
     /// The list cell for a read at `now`: the current one, or a fresh one when it is too old.
     fn cell(&self, now: Instant) -> Arc<OnceCell<Listing>> {
         let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());

@@ -17,4 +17,5 @@ mod provider_lost_delete;
 mod provider_no_list;
 mod provider_other_credentials;
 mod provider_replacement;
+mod provider_skewed_clock;
 mod security_tf_log;
