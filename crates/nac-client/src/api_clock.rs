@@ -26,7 +26,9 @@ impl Offset {
     }
 }
 
-/// The latest measurement (an API whose clock was moved is measured again by its next reply).
+/// What the measurements so far agree on: each reply narrows the offset to the intersection with the
+/// earlier ones (the `Date` header's one-second steps fall at different points of different
+/// exchanges); a reply that disagrees with them (the API's clock was moved) starts over from itself.
 #[derive(Debug, Default)]
 pub(crate) struct ApiClock(Mutex<Option<Offset>>);
 
@@ -35,8 +37,15 @@ impl ApiClock {
         let Ok(date) = DateTime::parse_from_rfc2822(date_header.trim()) else {
             return;
         };
-        let offset = Offset::measure(sent, received, date.with_timezone(&Utc));
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(offset);
+        let new = Offset::measure(sent, received, date.with_timezone(&Utc));
+        let mut current = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        *current = Some(match *current {
+            Some(old) if old.low <= new.high && new.low <= old.high => Offset {
+                low: old.low.max(new.low),
+                high: old.high.min(new.high),
+            },
+            _ => new,
+        });
     }
 
     pub fn offset(&self) -> Option<Offset> {
@@ -59,5 +68,37 @@ mod tests {
         let offset = clock.offset().unwrap();
         assert!(offset.low <= Duration::seconds(30) && Duration::seconds(30) <= offset.high);
         assert!(offset.high - offset.low <= Duration::milliseconds(1040));
+    }
+
+    #[test]
+    fn measurements_narrow_the_offset_and_a_moved_clock_starts_over() {
+        let clock = ApiClock::default();
+        let t = DateTime::parse_from_rfc3339("2030-01-01T00:00:00.300Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        // API in step: its Date steps at whole seconds; replies at .3 and .9 of a second.
+        clock.observe(
+            t,
+            t + Duration::milliseconds(10),
+            "Tue, 01 Jan 2030 00:00:00 GMT",
+        );
+        let later = t + Duration::milliseconds(600);
+        clock.observe(
+            later,
+            later + Duration::milliseconds(10),
+            "Tue, 01 Jan 2030 00:00:00 GMT",
+        );
+        let offset = clock.offset().unwrap();
+        assert!(
+            offset.high - offset.low <= Duration::milliseconds(500),
+            "{offset:?}"
+        );
+        // Moved 30 s ahead: no overlap with the old bounds, so the new measurement alone.
+        clock.observe(
+            later,
+            later + Duration::milliseconds(10),
+            "Tue, 01 Jan 2030 00:00:31 GMT",
+        );
+        assert!(clock.offset().unwrap().low >= Duration::seconds(29));
     }
 }
