@@ -21,8 +21,13 @@ pub struct Faults {
     /// Share (0.0..=1.0) of creates that store the session and then answer 502 or 504.
     pub post_commit_error_rate: f64,
     /// Share (0.0..=1.0) of `DELETE /sessions/{id}` answered with the API's own 404 `NOT_FOUND`
-    /// without deleting anything (a lagging replica, a gateway hiccup).
+    /// without deleting anything (a lagging replica, a gateway hiccup). Shown only when set.
+    #[serde(skip_serializing_if = "is_zero")]
     pub delete_not_found_rate: f64,
+}
+
+fn is_zero(rate: &f64) -> bool {
+    *rate == 0.0
 }
 
 impl Default for Faults {

@@ -15,6 +15,7 @@ mod provider_batch_reads;
 mod provider_interrupt;
 mod provider_lost_delete;
 mod provider_no_list;
+mod provider_no_slack;
 mod provider_other_credentials;
 mod provider_replacement;
 mod provider_skewed_clock;
