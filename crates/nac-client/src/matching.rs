@@ -49,7 +49,13 @@ impl Window {
             .to
             .checked_add_signed(offset.high)
             .unwrap_or(DateTime::<Utc>::MAX_UTC);
-        from <= t && t <= to
+        // A `startedAt` in whole seconds (an API that drops the fraction) stands for [t, t + 1 s).
+        let latest = if t.timestamp_subsec_nanos() == 0 {
+            t.checked_add_signed(ChronoDuration::seconds(1)).unwrap_or(t)
+        } else {
+            t
+        };
+        from <= latest && t <= to
     }
 
     /// Whether a session started at `t` (the API's clock) may come from this window, skew allowed.
