@@ -51,7 +51,8 @@ impl Window {
             .unwrap_or(DateTime::<Utc>::MAX_UTC);
         // A `startedAt` in whole seconds (an API that drops the fraction) stands for [t, t + 1 s).
         let latest = if t.timestamp_subsec_nanos() == 0 {
-            t.checked_add_signed(ChronoDuration::seconds(1)).unwrap_or(t)
+            t.checked_add_signed(ChronoDuration::seconds(1))
+                .unwrap_or(t)
         } else {
             t
         };
