@@ -127,7 +127,8 @@ pub enum ApiError {
     /// within the attempt's window: any of them may be the one it made, so none is taken.
     #[error(
         "{call}: the outcome was unclear{} and {} sessions of the device match the request and started \
-         while it was under way ({} to {}, give or take {} s), so it cannot be told which one it made and \
+         while it was under way ({} to {} on this machine's clock, moved onto the API's clock as its \
+         Date headers place it, else give or take {} s), so it cannot be told which one it made and \
          none is taken: {}",
         .cause.as_ref().map(|c| format!(" ({c})")).unwrap_or_default(),
         .candidates.len(),
