@@ -372,6 +372,16 @@ pub fn validate_ports(ports: &PortsSpec, prefix: &str, out: &mut Vec<Violation>)
 
 /// Every constraint of `POST /sessions`, in a stable order (first = the one a server reports).
 pub fn validate_create(req: &CreateSession, known_profiles: &[&str]) -> Vec<Violation> {
+    validate_create_with(req, known_profiles, false)
+}
+
+/// [`validate_create`], with the one exception the provider and the sandbox (by a flag) make: a plain
+/// `http://` sink to a loopback host ([`sink_url_or_loopback_http`]).
+pub fn validate_create_with(
+    req: &CreateSession,
+    known_profiles: &[&str],
+    loopback_http_sinks: bool,
+) -> Vec<Violation> {
     use ViolationKind::*;
     let mut out = Vec::new();
     match &req.qos_profile {
@@ -421,7 +431,12 @@ pub fn validate_create(req: &CreateSession, known_profiles: &[&str]) -> Vec<Viol
         validate_ports(p, "applicationServerPorts", &mut out);
     }
     if let Some(s) = &req.sink {
-        check(&mut out, "sink", InvalidArgument, sink_url(s));
+        let rule = if loopback_http_sinks {
+            sink_url_or_loopback_http(s)
+        } else {
+            sink_url(s)
+        };
+        check(&mut out, "sink", InvalidArgument, rule);
     }
     if let Some(c) = &req.sink_credential {
         if req.sink.is_none() {
@@ -465,11 +480,6 @@ pub fn validate_create(req: &CreateSession, known_profiles: &[&str]) -> Vec<Viol
         }
     }
     out
-}
-
-/// Whether an address or CIDR block (as a string) is valid IP syntax of either family.
-pub fn is_ip(value: &str) -> bool {
-    value.parse::<IpAddr>().is_ok()
 }
 
 #[cfg(test)]

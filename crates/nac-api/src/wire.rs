@@ -134,6 +134,35 @@ pub struct CreateSession {
     pub sink_credential: Option<SinkCredential>,
 }
 
+/// The fields of a create request in which a session can differ from it (see the client's
+/// `differences`), with their wire names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CreateField {
+    QosProfile,
+    Device,
+    ApplicationServerIpv4,
+    ApplicationServerIpv6,
+    ApplicationServerPorts,
+    DevicePorts,
+    Sink,
+    Duration,
+}
+
+impl CreateField {
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            Self::QosProfile => "qosProfile",
+            Self::Device => "device",
+            Self::ApplicationServerIpv4 => "applicationServer.ipv4Address",
+            Self::ApplicationServerIpv6 => "applicationServer.ipv6Address",
+            Self::ApplicationServerPorts => "applicationServerPorts",
+            Self::DevicePorts => "devicePorts",
+            Self::Sink => "sink",
+            Self::Duration => "duration",
+        }
+    }
+}
+
 /// `POST /sessions/{id}/extend` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

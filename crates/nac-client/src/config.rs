@@ -11,7 +11,7 @@ use super::ApiError;
 use nac_api::wire::Secret;
 
 /// The path every QoD call lives under, appended to the API root.
-pub const QOD_PREFIX: &str = "/quality-on-demand/v1";
+pub use nac_api::protocol::QOD_PREFIX;
 
 /// The NaC environments and their RapidAPI hosts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -93,8 +93,6 @@ pub struct ClientConfig {
     /// First back-off delay; it doubles (with jitter) on each retry, up to `retry_max_delay`.
     pub retry_base_delay: Duration,
     pub retry_max_delay: Duration,
-    /// Refreshes may read every session from one `GET /sessions` (with per-session GETs as fallback).
-    pub batch_reads: bool,
 }
 
 pub const DEFAULT_MAX_RETRIES: u32 = 6;
@@ -119,7 +117,6 @@ impl Default for ClientConfig {
             total_timeout: DEFAULT_TOTAL_TIMEOUT,
             retry_base_delay: DEFAULT_RETRY_BASE_DELAY,
             retry_max_delay: DEFAULT_RETRY_MAX_DELAY,
-            batch_reads: true,
         }
     }
 }

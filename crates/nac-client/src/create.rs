@@ -27,7 +27,8 @@ use super::retry::{self, Context};
 use super::{ApiError, NacClient};
 use nac_api::wire::{CreateSession, ExtendSession, SessionInfo};
 
-/// The ids this client handed out and the creates in flight, shared by all clones of a client.
+/// The ids this client's creates returned (one create call, one session: never handed out twice) and
+/// the creates in flight, shared by all clones of a client.
 #[derive(Debug, Default)]
 pub(crate) struct CreateLedger {
     claimed: Mutex<HashSet<String>>,
@@ -113,9 +114,15 @@ impl NacClient {
     ) -> Result<Vec<SessionInfo>, ApiError> {
         let device = req.device.clone().unwrap_or_default();
         let sessions = self.device_sessions(&device).await?;
-        Ok(candidates(req, sessions, &[window], known_ids, &|id| {
-            self.inner.creates.is_claimed(id)
-        }))
+        let offset = self.inner.http.clock.offset();
+        Ok(candidates(
+            req,
+            sessions,
+            &[window],
+            known_ids,
+            &|id| self.inner.creates.is_claimed(id),
+            offset,
+        ))
     }
 
     pub(super) async fn create_once(
@@ -189,9 +196,14 @@ impl NacClient {
                         return Err(outcome_unknown(&call, failure, check, &redactor, Some(span)))
                     }
                 };
-                let mut found = candidates(req, sessions, &windows_now, excluded, &|id| {
-                    inner.creates.is_claimed(id)
-                });
+                let mut found = candidates(
+                    req,
+                    sessions,
+                    &windows_now,
+                    excluded,
+                    &|id| inner.creates.is_claimed(id),
+                    inner.http.clock.offset(),
+                );
                 match found.len() {
                     0 => Err(failure),
                     1 => {

@@ -96,7 +96,10 @@ pub enum ApiError {
     },
 
     /// No reply: cannot connect, TLS failure, timeout, connection dropped.
-    #[error("{call}: {detail}{tries}")]
+    #[error(
+        "{call}: {detail}{tries}. No reply from the API: each attempt waits up to `request_timeout` and \
+         `max_retries` more attempts follow; lower them to fail sooner, raise them for a slow API"
+    )]
     Connection {
         call: Call,
         detail: String,
@@ -124,7 +127,8 @@ pub enum ApiError {
     /// within the attempt's window: any of them may be the one it made, so none is taken.
     #[error(
         "{call}: the outcome was unclear{} and {} sessions of the device match the request and started \
-         while it was under way ({} to {}, give or take {} s), so it cannot be told which one it made and \
+         while it was under way ({} to {} on this machine's clock, moved onto the API's clock as its \
+         Date headers place it, else give or take {} s), so it cannot be told which one it made and \
          none is taken: {}",
         .cause.as_ref().map(|c| format!(" ({c})")).unwrap_or_default(),
         .candidates.len(),
@@ -162,9 +166,6 @@ pub enum ApiError {
         /// For a create: when its unclear attempts were under way (the session, if made, started then).
         window: Option<Window>,
     },
-
-    #[error("{0}")]
-    Other(String),
 }
 
 /// `id (STATUS, started …, expires …)`, one per session, for messages a person acts on.
@@ -231,14 +232,6 @@ impl ApiError {
         }
     }
 
-    /// The API's own message, when it gave one.
-    pub fn api_message(&self) -> Option<&str> {
-        match self {
-            Self::Api { message, .. } => Some(message),
-            _ => None,
-        }
-    }
-
     /// A create or extend may or may not have been applied, and checking failed too (the API went away
     /// mid-call). For a create, the session may exist: record that it is pending (with the time the call
     /// started) and resolve it later with `NacClient::find_created_session`.
@@ -282,7 +275,7 @@ impl ApiError {
     pub fn is_transient(&self) -> bool {
         match self {
             Self::Connection { .. } | Self::OutcomeUnknown { .. } => true,
-            Self::Api { status, .. } => *status == 408 || *status == 429 || *status >= 500,
+            Self::Api { status, .. } => nac_api::protocol::is_transient_status(*status),
             _ => false,
         }
     }
@@ -297,7 +290,7 @@ impl ApiError {
             | Self::Misrouted { call, .. }
             | Self::Ambiguous { call, .. }
             | Self::OutcomeUnknown { call, .. } => Some(call),
-            Self::Config(_) | Self::Other(_) => None,
+            Self::Config(_) => None,
         }
     }
 

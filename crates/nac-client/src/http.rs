@@ -4,16 +4,19 @@
 use std::error::Error as _;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE, DATE, RETRY_AFTER};
 use reqwest::{Method, Url};
 
+use super::api_clock::ApiClock;
 use super::config::{ClientConfig, MAX_REQUEST_TIMEOUT, RETRY_AFTER_CAP};
 use super::redact::Redactor;
 use super::response::{describe_error_body, excerpt, Problem, MAX_BODY_BYTES};
 use super::ApiError;
 
-const API_KEY_HEADER: &str = "x-rapidapi-key";
-const API_HOST_HEADER: &str = "x-rapidapi-host";
+use nac_api::protocol::{
+    code, is_transient_status, API_HOST_HEADER, API_KEY_HEADER, NO_SUBSCRIPTIONS_DETAIL,
+};
+
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 /// Enough idle connections for Terraform's parallelism (10 by default) and then some.
@@ -47,8 +50,7 @@ impl Reply {
     pub fn is_no_subscriptions(&self) -> bool {
         self.status == 404
             && serde_json::from_slice::<serde_json::Value>(&self.body).is_ok_and(|v| {
-                v.get("detail").and_then(serde_json::Value::as_str)
-                    == Some("QoS subscription not found")
+                v.get("detail").and_then(serde_json::Value::as_str) == Some(NO_SUBSCRIPTIONS_DETAIL)
             })
     }
 
@@ -82,7 +84,7 @@ fn is_camara_error(body: &[u8]) -> bool {
 
 fn is_camara_not_found(body: &[u8]) -> bool {
     serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|v| {
-        v.get("code").and_then(serde_json::Value::as_str) == Some("NOT_FOUND")
+        v.get("code").and_then(serde_json::Value::as_str) == Some(code::NOT_FOUND)
             && v.get("status").is_none_or(|s| s.as_u64() == Some(404))
     })
 }
@@ -115,9 +117,7 @@ impl Failure {
         match self {
             Self::NotSent { tls, .. } => !tls,
             Self::NoReply { .. } => true,
-            Self::Status { status, .. } => {
-                matches!(status, 408 | 429) || (*status >= 500 && !matches!(status, 501 | 505))
-            }
+            Self::Status { status, .. } => is_transient_status(*status),
             Self::Invalid { .. } | Self::Misrouted { .. } | Self::Final(_) => false,
         }
     }
@@ -133,7 +133,7 @@ impl Failure {
                 status: 503,
                 problem,
                 ..
-            } => problem.code.as_deref() == Some("UNAVAILABLE"),
+            } => problem.code.as_deref() == Some(code::UNAVAILABLE),
             _ => false,
         }
     }
@@ -219,6 +219,8 @@ pub(crate) struct Http {
     root: Url,
     api_key: HeaderValue,
     api_host: HeaderValue,
+    /// The API's clock against ours, from the replies' `Date` headers.
+    pub clock: std::sync::Arc<ApiClock>,
 }
 
 impl std::fmt::Debug for Http {
@@ -271,6 +273,7 @@ impl Http {
             root,
             api_key,
             api_host,
+            clock: Default::default(),
         })
     }
 
@@ -294,6 +297,7 @@ impl Http {
         redactor: &Redactor,
     ) -> Result<Reply, Failure> {
         let started = Instant::now();
+        let sent_at = chrono::Utc::now();
         log::debug!("NaC API request: {method} {url}");
         let mut request = self
             .client
@@ -316,6 +320,9 @@ impl Http {
                 .and_then(|v: &HeaderValue| v.to_str().ok())
                 .map(str::to_owned)
         };
+        if let Some(date) = header(DATE) {
+            self.clock.observe(sent_at, chrono::Utc::now(), &date);
+        }
         let content_type = header(CONTENT_TYPE);
         let retry_after = header(RETRY_AFTER).and_then(|v| parse_retry_after(&v));
 

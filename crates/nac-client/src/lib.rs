@@ -19,6 +19,7 @@ use reqwest::Method;
 
 use nac_api::wire::{CreateSession, Device, RetrieveSessions, SessionInfo};
 
+mod api_clock;
 mod config;
 mod create;
 mod error;
@@ -29,6 +30,7 @@ mod redact;
 mod response;
 mod retry;
 
+pub use api_clock::Offset;
 pub use config::{
     ClientConfig, Environment, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_RETRY_BASE_DELAY, DEFAULT_RETRY_MAX_DELAY, DEFAULT_TOTAL_TIMEOUT, MAX_REQUEST_TIMEOUT,
@@ -36,6 +38,15 @@ pub use config::{
 };
 pub use error::{describe_sessions, ApiError, Call, Operation, Tries};
 pub use list::ListUnavailable;
+
+/// What a `DELETE` was answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deleted {
+    /// 2xx: the API deleted it.
+    Deleted,
+    /// The API's own 404 `NOT_FOUND`: it says there is no such session (under this key).
+    NotFound,
+}
 pub use matching::{differences, matches_request, Window, ADOPT_CLOCK_SKEW};
 pub use response::MAX_BODY_BYTES;
 pub use retry::ClientStats;
@@ -102,17 +113,6 @@ impl NacClient {
         self.create_once(req, known_ids).await
     }
 
-    /// Records that `id` belongs to a resource of this process (read, imported, created), so that no
-    /// later adoption by this client takes it for another resource.
-    pub fn claim(&self, id: &str) {
-        self.inner.creates.claim(id);
-    }
-
-    /// Whether `id` was claimed by this process (see [`claim`](Self::claim)).
-    pub fn is_claimed(&self, id: &str) -> bool {
-        self.inner.creates.is_claimed(id)
-    }
-
     /// Catches a `base_url` whose path makes every call miss the API (e.g. `http://host/v1`): only when
     /// it has a path, one GET of a session id that cannot exist; the API answers that with its own 404,
     /// a wrong path with the gateway's. Any other outcome (unreachable, 401…) is left to the real calls.
@@ -134,26 +134,33 @@ impl NacClient {
             .await
         {
             Ok(reply) if reply.status == 404 && !reply.is_session_not_found() => {
-                Err(reply.into_success().err().map_or_else(
-                    || ApiError::Other("unexpected reply".into()),
-                    |failure| {
-                        failure.into_api_error(
-                            self.call(Operation::Get, "00000000-0000-0000-0000-000000000000")
-                                .unwrap_or(CallInfo {
-                                    operation: Operation::Get,
-                                    session_id: String::new(),
-                                }),
-                            Tries {
-                                attempts: 1,
-                                elapsed: started.elapsed(),
-                            },
-                            &self.inner.redactor,
-                        )
-                    },
-                ))
+                match reply.into_success() {
+                    Ok(_) => Ok(()),
+                    Err(failure) => Err(failure.into_api_error(
+                        self.call(Operation::Get, "00000000-0000-0000-0000-000000000000")
+                            .unwrap_or(CallInfo {
+                                operation: Operation::Get,
+                                session_id: String::new(),
+                            }),
+                        Tries {
+                            attempts: 1,
+                            elapsed: started.elapsed(),
+                        },
+                        &self.inner.redactor,
+                    )),
+                }
             }
             _ => Ok(()),
         }
+    }
+
+    /// Whether the API takes these credentials: one read of a session id that cannot exist, which a
+    /// good key and URL answer with the API's own 404 (a wrong key with 401/403, a wrong URL with a
+    /// gateway's 404 or no answer).
+    pub async fn check_credentials(&self) -> Result<(), ApiError> {
+        self.get_session("00000000-0000-0000-0000-000000000000")
+            .await
+            .map(drop)
     }
 
     /// `GET /sessions/{id}`; `Ok(None)` only when the API answers its own 404 (CAMARA `NOT_FOUND`).
@@ -185,8 +192,9 @@ impl NacClient {
         .await
     }
 
-    /// `DELETE /sessions/{id}`; a session already gone (the API's own 404) counts as deleted.
-    pub async fn delete_session(&self, id: &str) -> Result<(), ApiError> {
+    /// `DELETE /sessions/{id}`: [`Deleted::Deleted`] on success, [`Deleted::NotFound`] when the API
+    /// answered its own 404 (one answer: a caller that must know the session is gone confirms it).
+    pub async fn delete_session(&self, id: &str) -> Result<Deleted, ApiError> {
         let call = self.call(Operation::Delete, id)?;
         let url = self.inner.http.url(&["sessions", id]);
         self.retrying(call, || async {
@@ -196,9 +204,9 @@ impl NacClient {
                 .send(Method::DELETE, url.clone(), None, &self.inner.redactor)
                 .await?;
             if reply.is_session_not_found() {
-                return Ok(());
+                return Ok(Deleted::NotFound);
             }
-            reply.into_success().map(drop)
+            reply.into_success().map(|_| Deleted::Deleted)
         })
         .await
     }

@@ -1,14 +1,12 @@
 //! Which existing session an unclear create may have made: the matching rule (a session is what a
 //! request asked for), the attempt's time window, and the candidates among a device's sessions.
 
-use std::collections::HashSet;
-use std::net::IpAddr;
-
+use crate::api_clock::Offset;
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
-use ipnet::IpNet;
-
+use nac_api::device;
 use nac_api::rules::DEFAULT_DURATION;
-use nac_api::wire::{CreateSession, Device, PortsSpec, SessionInfo, StatusInfo};
+use nac_api::wire::{CreateField, CreateSession, PortsSpec, SessionInfo, StatusInfo};
+use std::collections::HashSet;
 
 /// How far the API's clock may be from ours, on each side of an attempt's window: a session whose
 /// `startedAt` is this much before the attempt was sent, or after its failure, can still be its own.
@@ -36,6 +34,31 @@ impl Window {
         Window::new(self.from.min(other.from), self.to.max(other.to))
     }
 
+    /// Whether a session started at `t` (the API's clock) may come from this window: moved onto the
+    /// API's clock by `offset` when it was measured (widened only by the measurement's uncertainty),
+    /// else with [`ADOPT_CLOCK_SKEW`] on each side.
+    pub fn contains_on(&self, t: DateTime<Utc>, offset: Option<Offset>) -> bool {
+        let Some(offset) = offset else {
+            return self.contains(t);
+        };
+        let from = self
+            .from
+            .checked_add_signed(offset.low)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let to = self
+            .to
+            .checked_add_signed(offset.high)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        // A `startedAt` in whole seconds (an API that drops the fraction) stands for [t, t + 1 s).
+        let latest = if t.timestamp_subsec_nanos() == 0 {
+            t.checked_add_signed(ChronoDuration::seconds(1))
+                .unwrap_or(t)
+        } else {
+            t
+        };
+        from <= latest && t <= to
+    }
+
     /// Whether a session started at `t` (the API's clock) may come from this window, skew allowed.
     pub fn contains(&self, t: DateTime<Utc>) -> bool {
         let from = self
@@ -57,47 +80,47 @@ pub fn matches_request(req: &CreateSession, session: &SessionInfo) -> bool {
     differences(req, session).is_empty() && session.status_info != Some(StatusInfo::DeleteRequested)
 }
 
-/// The request fields (wire names) in which `session` differs from what `req` asks for, by the rule of
+/// The request fields in which `session` differs from what `req` asks for, by the rule of
 /// [`matches_request`]: equal spellings of one address, port order and duplicates do not count. The
 /// duration is the session's total (`duration`, extensions included) against the requested one.
-pub fn differences(req: &CreateSession, session: &SessionInfo) -> Vec<&'static str> {
+pub fn differences(req: &CreateSession, session: &SessionInfo) -> Vec<CreateField> {
     let mut out = Vec::new();
     if req.qos_profile.as_deref() != Some(session.qos_profile.as_str()) {
-        out.push("qosProfile");
+        out.push(CreateField::QosProfile);
     }
     if match (&req.device, &session.device) {
-        (Some(asked), Some(got)) => !same_device(asked, got),
+        (Some(asked), Some(got)) => !device::never_contradict(asked, got),
         _ => false,
     } {
-        out.push("device");
+        out.push(CreateField::Device);
     }
     let asked = req.application_server.clone().unwrap_or_default();
     if !same_net(
         asked.ipv4_address.as_deref(),
         session.application_server.ipv4_address.as_deref(),
     ) {
-        out.push("applicationServer.ipv4Address");
+        out.push(CreateField::ApplicationServerIpv4);
     }
     if !same_net(
         asked.ipv6_address.as_deref(),
         session.application_server.ipv6_address.as_deref(),
     ) {
-        out.push("applicationServer.ipv6Address");
+        out.push(CreateField::ApplicationServerIpv6);
     }
     if !same_ports(
         req.application_server_ports.as_ref(),
         session.application_server_ports.as_ref(),
     ) {
-        out.push("applicationServerPorts");
+        out.push(CreateField::ApplicationServerPorts);
     }
     if !same_ports(req.device_ports.as_ref(), session.device_ports.as_ref()) {
-        out.push("devicePorts");
+        out.push(CreateField::DevicePorts);
     }
     if non_empty(req.sink.as_deref()) != non_empty(session.sink.as_deref()) {
-        out.push("sink");
+        out.push(CreateField::Sink);
     }
     if req.duration.unwrap_or(DEFAULT_DURATION) != session.duration {
-        out.push("duration");
+        out.push(CreateField::Duration);
     }
     out
 }
@@ -106,20 +129,11 @@ fn non_empty(value: Option<&str>) -> Option<&str> {
     value.map(str::trim).filter(|v| !v.is_empty())
 }
 
-/// An address or a CIDR block in canonical form, so `10.0.0.1` equals `10.0.0.1/32`.
-fn canonical_net(value: &str) -> String {
-    let value = value.trim();
-    if let Ok(net) = value.parse::<IpNet>() {
-        return net.to_string();
-    }
-    if let Ok(ip) = value.parse::<IpAddr>() {
-        return IpNet::from(ip).to_string();
-    }
-    value.to_owned()
-}
-
 fn same_net(a: Option<&str>, b: Option<&str>) -> bool {
-    non_empty(a).map(canonical_net) == non_empty(b).map(canonical_net)
+    match (non_empty(a), non_empty(b)) {
+        (Some(a), Some(b)) => device::same_ip(a, b),
+        (a, b) => a == b,
+    }
 }
 
 fn same_ports(a: Option<&PortsSpec>, b: Option<&PortsSpec>) -> bool {
@@ -138,46 +152,6 @@ fn same_ports(a: Option<&PortsSpec>, b: Option<&PortsSpec>) -> bool {
     normal(a) == normal(b)
 }
 
-/// Identifiers present on both sides must agree.
-fn same_device(asked: &Device, got: &Device) -> bool {
-    fn agree(a: Option<&str>, b: Option<&str>, eq: fn(&str, &str) -> bool) -> bool {
-        match (non_empty(a), non_empty(b)) {
-            (Some(a), Some(b)) => eq(a, b),
-            _ => true,
-        }
-    }
-    let text = |a: &str, b: &str| a == b;
-    let ip = |a: &str, b: &str| canonical_net(a) == canonical_net(b);
-    let ipv4 = match (&asked.ipv4_address, &got.ipv4_address) {
-        (Some(a), Some(b)) => {
-            agree(a.public_address.as_deref(), b.public_address.as_deref(), ip)
-                && agree(
-                    a.private_address.as_deref(),
-                    b.private_address.as_deref(),
-                    ip,
-                )
-                && match (a.public_port, b.public_port) {
-                    (Some(x), Some(y)) => x == y,
-                    _ => true,
-                }
-        }
-        _ => true,
-    };
-    ipv4 && agree(
-        asked.phone_number.as_deref(),
-        got.phone_number.as_deref(),
-        text,
-    ) && agree(
-        asked.network_access_identifier.as_deref(),
-        got.network_access_identifier.as_deref(),
-        |a, b| a.eq_ignore_ascii_case(b),
-    ) && agree(
-        asked.ipv6_address.as_deref(),
-        got.ipv6_address.as_deref(),
-        ip,
-    )
-}
-
 /// Among `sessions`, those an unclear create for `req` may have made: a match whose `startedAt` lies in
 /// one of the attempts' `windows`, not excluded, not already handed out by this client. A session
 /// without `startedAt` cannot be placed and is never a candidate. Only a single candidate may be
@@ -188,13 +162,14 @@ pub(super) fn candidates(
     windows: &[Window],
     excluded: &HashSet<String>,
     is_claimed: &dyn Fn(&str) -> bool,
+    offset: Option<Offset>,
 ) -> Vec<SessionInfo> {
     let mut found: Vec<SessionInfo> = sessions
         .into_iter()
         .filter(|s| matches_request(req, s))
         .filter(|s| {
             s.started_at
-                .is_some_and(|t| windows.iter().any(|w| w.contains(t)))
+                .is_some_and(|t| windows.iter().any(|w| w.contains_on(t, offset)))
         })
         .filter(|s| !excluded.contains(&s.session_id) && !is_claimed(&s.session_id))
         .collect();
@@ -206,7 +181,7 @@ pub(super) fn candidates(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nac_api::wire::{ApplicationServer, DeviceIpv4Address, PortRange, QosStatus};
+    use nac_api::wire::{ApplicationServer, Device, DeviceIpv4Address, PortRange, QosStatus};
 
     fn request() -> CreateSession {
         CreateSession {
@@ -304,20 +279,47 @@ mod tests {
             session_for(&req, "mine", now + ChronoDuration::seconds(1)),
         ];
         claimed.borrow_mut().insert("claimed".into());
-        let found = candidates(&req, sessions.clone(), &[window], &excluded, &is_claimed);
+        let found = candidates(
+            &req,
+            sessions.clone(),
+            &[window],
+            &excluded,
+            &is_claimed,
+            None,
+        );
         let ids: Vec<&str> = found.iter().map(|s| s.session_id.as_str()).collect();
         assert_eq!(ids, ["mine"]);
         // The skew allowance: 4 s before sending is still inside.
         let early = session_for(&req, "early", now - ChronoDuration::seconds(4));
         let mut two = sessions.clone();
         two.push(early);
-        let found = candidates(&req, two, &[window], &excluded, &is_claimed);
+        let found = candidates(&req, two, &[window], &excluded, &is_claimed, None);
         assert_eq!(found.len(), 2, "{found:?}");
         claimed.borrow_mut().insert("mine".into());
-        assert!(candidates(&req, sessions, &[window], &excluded, &is_claimed).is_empty());
+        assert!(candidates(&req, sessions, &[window], &excluded, &is_claimed, None).is_empty());
         // Checked arithmetic at the ends of time.
         let edge = Window::new(DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
         assert!(edge.contains(now));
+    }
+
+    #[test]
+    fn a_measured_offset_moves_the_window_without_slack() {
+        let now = Utc::now();
+        let window = Window::new(now, now + ChronoDuration::seconds(2));
+        let ahead = Offset {
+            low: ChronoDuration::seconds(30),
+            high: ChronoDuration::milliseconds(31_050),
+        };
+        assert!(window.contains_on(now + ChronoDuration::seconds(31), Some(ahead)));
+        assert!(!window.contains_on(now + ChronoDuration::seconds(1), Some(ahead)));
+        assert!(!window.contains_on(now + ChronoDuration::seconds(34), Some(ahead)));
+        // In step: a create 3 s before this attempt is not taken for it.
+        let in_step = Offset {
+            low: ChronoDuration::milliseconds(-50),
+            high: ChronoDuration::milliseconds(1000),
+        };
+        assert!(!window.contains_on(now - ChronoDuration::seconds(3), Some(in_step)));
+        assert!(window.contains_on(now + ChronoDuration::seconds(2), Some(in_step)));
     }
 
     #[test]
@@ -327,6 +329,10 @@ mod tests {
         assert!(differences(&req, &session).is_empty());
         session.qos_profile = "QOS_M".into();
         session.duration = 7200;
-        assert_eq!(differences(&req, &session), ["qosProfile", "duration"]);
+        let names: Vec<&str> = differences(&req, &session)
+            .into_iter()
+            .map(CreateField::wire_name)
+            .collect();
+        assert_eq!(names, ["qosProfile", "duration"]);
     }
 }

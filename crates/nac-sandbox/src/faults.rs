@@ -1,6 +1,7 @@
 //! Injected faults: added latency, a share of requests answered with an error status instead of being
 //! processed, and a share of creates that are processed but answered 502/504 (a gateway that lost the
-//! backend's reply). Faults never apply to `/_sandbox`.
+//! backend's reply), and a share of deletes answered NOT_FOUND without deleting. Faults never apply to
+//! `/_sandbox`.
 
 use std::sync::RwLock;
 use std::time::Duration;
@@ -19,6 +20,14 @@ pub struct Faults {
     pub error_statuses: Vec<u16>,
     /// Share (0.0..=1.0) of creates that store the session and then answer 502 or 504.
     pub post_commit_error_rate: f64,
+    /// Share (0.0..=1.0) of `DELETE /sessions/{id}` answered with the API's own 404 `NOT_FOUND`
+    /// without deleting anything (a lagging replica, a gateway hiccup). Shown only when set.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub delete_not_found_rate: f64,
+}
+
+fn is_zero(rate: &f64) -> bool {
+    *rate == 0.0
 }
 
 impl Default for Faults {
@@ -28,6 +37,7 @@ impl Default for Faults {
             error_rate: 0.0,
             error_statuses: vec![500, 503, 429],
             post_commit_error_rate: 0.0,
+            delete_not_found_rate: 0.0,
         }
     }
 }
@@ -38,6 +48,7 @@ impl Faults {
         for (name, rate) in [
             ("error_rate", self.error_rate),
             ("post_commit_error_rate", self.post_commit_error_rate),
+            ("delete_not_found_rate", self.delete_not_found_rate),
         ] {
             if !(0.0..=1.0).contains(&rate) {
                 return Err(format!("{name} {rate} is out of range: 0.0 to 1.0"));
@@ -92,6 +103,16 @@ impl FaultSwitch {
             && fastrand::f64() < faults.error_rate)
             .then(|| faults.error_statuses[fastrand::usize(..faults.error_statuses.len())]);
         (latency, error)
+    }
+
+    /// Whether to answer this DELETE with NOT_FOUND without deleting.
+    pub fn roll_delete_not_found(&self) -> bool {
+        let rate = self
+            .current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .delete_not_found_rate;
+        rate > 0.0 && fastrand::f64() < rate
     }
 
     /// For a create that was stored: the gateway status (502 or 504) to answer instead, if any.

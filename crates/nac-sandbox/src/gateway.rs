@@ -10,12 +10,37 @@ use super::errors::ApiError;
 use super::owner::Owner;
 use super::state::Shared;
 
-/// Passes the request on with its [`Owner`] (the key's hash) as an extension.
+/// `GET …/sessions`: the list of every session of the key (whether the router stripped the QoD
+/// prefix or not).
+fn is_list_call(request: &Request) -> bool {
+    let path = request
+        .extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map_or(request.uri().path(), |original| original.path());
+    request.method() == axum::http::Method::GET
+        && path.trim_end_matches('/') == format!("{}/sessions", nac_api::protocol::QOD_PREFIX)
+}
+
+/// Every API answer carries `Date` from the sandbox's own clock: a sandbox whose clock was moved is a
+/// server whose clock is off, as clients measuring the offset see it.
 pub(crate) async fn gateway(
     State(sandbox): State<Shared>,
-    mut request: Request,
+    request: Request,
     next: Next,
 ) -> Response {
+    let clock = sandbox.clock.clone();
+    let mut response = pass_on(State(sandbox), request, next).await;
+    let date = clock.now().format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    if let Ok(value) = axum::http::HeaderValue::from_str(&date) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::DATE, value);
+    }
+    response
+}
+
+/// Passes the request on with its [`Owner`] (the key's hash) as an extension.
+async fn pass_on(State(sandbox): State<Shared>, mut request: Request, next: Next) -> Response {
     sandbox.stats.request();
     let (latency, injected) = sandbox.faults.roll_request();
     if !latency.is_zero() {
@@ -23,7 +48,7 @@ pub(crate) async fn gateway(
     }
     let key = request
         .headers()
-        .get("x-rapidapi-key")
+        .get(nac_api::protocol::API_KEY_HEADER)
         .and_then(|k| k.to_str().ok())
         .map(str::trim)
         .unwrap_or_default();
@@ -36,9 +61,17 @@ pub(crate) async fn gateway(
     if !key_ok {
         return ApiError::InvalidApiKey.into_response();
     }
+    if sandbox.config.no_list_endpoint && is_list_call(&request) {
+        let path: String = request.uri().path().chars().take(256).collect();
+        return ApiError::UnknownPath(path).into_response();
+    }
     if let Some(status) = injected {
         sandbox.stats.fault_injected();
         return ApiError::for_status(status).into_response();
+    }
+    if request.method() == axum::http::Method::DELETE && sandbox.faults.roll_delete_not_found() {
+        sandbox.stats.fault_injected();
+        return ApiError::for_status(404).into_response();
     }
     let owner = Owner::of_key(key);
     request.extensions_mut().insert(owner);

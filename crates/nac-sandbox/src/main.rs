@@ -64,6 +64,11 @@ struct Args {
     #[arg(long)]
     allow_concurrent_sessions: bool,
 
+    /// Drop the list endpoint (`GET /quality-on-demand/v1/sessions`), as NaC did: answered like an
+    /// unknown path.
+    #[arg(long)]
+    no_list_endpoint: bool,
+
     /// Token the admin API and the UI (/_sandbox/ui) require, as `Authorization: Bearer <token>` (the UI:
     /// open /_sandbox/ui?token=<token> once). Required to listen on a non-loopback address; without it
     /// the admin API answers loopback clients only.
@@ -104,9 +109,11 @@ async fn main() -> anyhow::Result<()> {
             error_rate: args.error_rate,
             error_statuses: args.error_statuses,
             post_commit_error_rate: args.post_commit_error_rate,
+            ..Faults::default()
         },
         allow_http_sinks_on_loopback: args.allow_http_sinks_on_loopback,
         allow_concurrent_sessions: args.allow_concurrent_sessions,
+        no_list_endpoint: args.no_list_endpoint,
         admin_token: args.admin_token.filter(|t| !t.is_empty()),
         max_body_bytes: args.max_body_bytes,
         max_connections: args.max_connections,

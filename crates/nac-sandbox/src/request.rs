@@ -89,12 +89,7 @@ pub fn check_create(
     req: &CreateSession,
     allow_http_sinks_on_loopback: bool,
 ) -> Result<(), ErrorInfo> {
-    let loopback_sink =
-        allow_http_sinks_on_loopback && req.sink.as_deref().is_some_and(is_http_loopback_url);
-    match rules::validate_create(req, &PROFILES)
-        .iter()
-        .find(|v| !(loopback_sink && v.field == "sink"))
-    {
+    match rules::validate_create_with(req, &PROFILES, allow_http_sinks_on_loopback).first() {
         Some(v) => Err(from_violation(v)),
         None => Ok(()),
     }

@@ -12,7 +12,8 @@ use uuid::Uuid;
 
 use super::owner::Owner;
 use super::session::{ExtendRefused, StatusEvent, StoredSession};
-use nac_api::wire::{Device, DeviceIpv4Address, SessionInfo};
+use nac_api::device as identity;
+use nac_api::wire::{Device, SessionInfo};
 
 /// One identifier of a device, normalised so that equal identifiers hash equally.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -23,68 +24,36 @@ enum DeviceKey {
     Ipv4Public(Ipv4Addr),
 }
 
-fn normalised_phone(p: &str) -> String {
-    p.trim_start_matches('+').to_owned()
-}
-
 fn device_keys(device: &Device) -> Vec<DeviceKey> {
     let mut keys = Vec::with_capacity(4);
     if let Some(p) = &device.phone_number {
-        keys.push(DeviceKey::Phone(normalised_phone(p)));
+        keys.push(DeviceKey::Phone(identity::normal_phone(p).to_owned()));
     }
     if let Some(n) = &device.network_access_identifier {
-        keys.push(DeviceKey::Nai(n.to_ascii_lowercase()));
+        keys.push(DeviceKey::Nai(identity::normal_nai(n)));
     }
-    if let Some(a) = device.ipv6_address.as_deref().and_then(|a| a.parse().ok()) {
+    if let Some(a) = device
+        .ipv6_address
+        .as_deref()
+        .and_then(|a| a.trim().parse().ok())
+    {
         keys.push(DeviceKey::Ipv6(a));
     }
     if let Some(a) = device
         .ipv4_address
         .as_ref()
         .and_then(|v4| v4.public_address.as_deref())
-        .and_then(|a| a.parse().ok())
+        .and_then(|a| a.trim().parse().ok())
     {
         keys.push(DeviceKey::Ipv4Public(a));
     }
     keys
 }
 
-fn same_ipv4(query: &DeviceIpv4Address, stored: &DeviceIpv4Address) -> bool {
-    fn addr(a: &Option<String>) -> Option<Ipv4Addr> {
-        a.as_deref().and_then(|a| a.parse().ok())
-    }
-    let agree = |q: Option<Ipv4Addr>, s: Option<Ipv4Addr>| match (q, s) {
-        (Some(q), Some(s)) => q == s,
-        _ => true,
-    };
-    addr(&query.public_address).is_some()
-        && addr(&query.public_address) == addr(&stored.public_address)
-        && agree(addr(&query.private_address), addr(&stored.private_address))
-        && match (query.public_port, stored.public_port) {
-            (Some(q), Some(s)) => q == s,
-            _ => true,
-        }
-}
-
 /// A session belongs to the queried device when any identifier given in the query matches the session's
-/// device: phone numbers with or without `+`, NAIs case-insensitively, IPv6 as addresses, and an IPv4
-/// identifier when the public addresses are equal and the private address and public port agree where
-/// both sides give them.
+/// device (the API model's rule: [`identity::any_identifier_matches`]).
 pub fn device_matches(query: &Device, stored: &Device) -> bool {
-    let phone = matches!((&query.phone_number, &stored.phone_number),
-        (Some(q), Some(s)) if normalised_phone(q) == normalised_phone(s));
-    let nai = matches!((&query.network_access_identifier, &stored.network_access_identifier),
-        (Some(q), Some(s)) if q.eq_ignore_ascii_case(s));
-    let ipv6 = match (&query.ipv6_address, &stored.ipv6_address) {
-        (Some(q), Some(s)) => q
-            .parse::<Ipv6Addr>()
-            .ok()
-            .is_some_and(|q| s.parse() == Ok(q)),
-        _ => false,
-    };
-    let ipv4 = matches!((&query.ipv4_address, &stored.ipv4_address),
-        (Some(q), Some(s)) if same_ipv4(q, s));
-    phone || nai || ipv6 || ipv4
+    identity::any_identifier_matches(query, stored)
 }
 
 #[derive(Debug, Default)]

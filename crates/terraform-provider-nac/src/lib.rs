@@ -4,3 +4,5 @@
 pub mod logging;
 pub mod parent_watch;
 pub mod provider;
+pub mod stop_relay;
+pub mod terraform_process;

@@ -36,8 +36,8 @@ fn main() -> anyhow::Result<()> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
-        .block_on(tf_provider::serve(
-            "nac",
-            nac_provider::provider::NacProvider::new(),
-        ))
+        .block_on(async {
+            nac_provider::stop_relay::install();
+            tf_provider::serve("nac", nac_provider::provider::NacProvider::new()).await
+        })
 }

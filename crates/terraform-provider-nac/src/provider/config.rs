@@ -25,6 +25,8 @@ pub struct ProviderConfig {
     pub request_timeout: Value<String>,
     pub allow_insecure_http: Value<bool>,
     pub batch_reads: Value<bool>,
+    #[serde(default)]
+    pub skip_credentials_validation: Value<bool>,
 }
 
 pub fn schema() -> Schema {
@@ -100,6 +102,13 @@ fn provider_block() -> Block {
                      `NAC_BATCH_READS` environment variable, else `true`.",
                 ),
             ),
+            (
+                "skip_credentials_validation",
+                optional(
+                    AttributeType::Bool,
+                    "Skip the check of the token and `base_url` that runs (one request per command) before                      a plan proposes creating a session, so that wrong credentials fail the plan rather                      than the apply. Default `false`.",
+                ),
+            ),
         ],
         [],
     )
@@ -170,7 +179,17 @@ pub fn validate(config: &ProviderConfig) -> Vec<Problem> {
 }
 
 /// The client configuration of a provider block, with environment variables as fallbacks.
-pub fn resolve(config: &ProviderConfig, env: &dyn Env) -> Result<ClientConfig, Vec<Problem>> {
+/// The resolved provider settings: the client's, and the provider's own.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub client: ClientConfig,
+    /// Refreshes may read every session from one `GET /sessions` (with per-session GETs as fallback).
+    pub batch_reads: bool,
+    /// Check the credentials before a plan proposes a create.
+    pub validate_credentials: bool,
+}
+
+pub fn resolve(config: &ProviderConfig, env: &dyn Env) -> Result<Resolved, Vec<Problem>> {
     let mut problems = validate(config);
     for (path, value) in [
         ("token", config.token.is_unknown()),
@@ -183,6 +202,10 @@ pub fn resolve(config: &ProviderConfig, env: &dyn Env) -> Result<ClientConfig, V
             config.allow_insecure_http.is_unknown(),
         ),
         ("batch_reads", config.batch_reads.is_unknown()),
+        (
+            "skip_credentials_validation",
+            config.skip_credentials_validation.is_unknown(),
+        ),
     ] {
         if value {
             problems.push(Problem {
@@ -242,7 +265,6 @@ pub fn resolve(config: &ProviderConfig, env: &dyn Env) -> Result<ClientConfig, V
             .and_then(|t| parse_duration(t).ok())
             .unwrap_or(defaults.request_timeout),
         allow_insecure_http: config.allow_insecure_http.unwrap_or(false),
-        batch_reads,
         ..defaults
     };
     if let Err(e) = client_config.qod_root() {
@@ -252,7 +274,11 @@ pub fn resolve(config: &ProviderConfig, env: &dyn Env) -> Result<ClientConfig, V
         });
     }
     if problems.is_empty() {
-        Ok(client_config)
+        Ok(Resolved {
+            client: client_config,
+            batch_reads,
+            validate_credentials: !config.skip_credentials_validation.unwrap_or(false),
+        })
     } else {
         Err(problems)
     }
@@ -267,14 +293,15 @@ fn parse_bool(raw: &str) -> Option<bool> {
 }
 
 /// The resolved settings, for logs (never the token).
-pub fn describe(config: &ClientConfig) -> String {
+pub fn describe(resolved: &Resolved) -> String {
+    let config = &resolved.client;
     format!(
         "environment {}, API root {}, max_retries {}, request_timeout {:?}, batch_reads {}",
         config.environment,
         config.effective_base_url(),
         config.max_retries,
         config.request_timeout,
-        config.batch_reads
+        resolved.batch_reads
     )
 }
 
@@ -307,7 +334,8 @@ mod tests {
                 (BASE_URL_ENV, "http://127.0.0.1:1"),
             ]),
         )
-        .unwrap();
+        .unwrap()
+        .client;
         assert_eq!(resolved.token.expose(), "k");
         assert_eq!(resolved.environment, Environment::Dev);
         assert_eq!(resolved.base_url, "http://127.0.0.1:1");
@@ -317,8 +345,9 @@ mod tests {
             environment: Value::Value("staging".into()),
             ..Default::default()
         };
-        let resolved =
-            resolve(&config, &env(&[(TOKEN_ENV, "k"), (ENVIRONMENT_ENV, "dev")])).unwrap();
+        let resolved = resolve(&config, &env(&[(TOKEN_ENV, "k"), (ENVIRONMENT_ENV, "dev")]))
+            .unwrap()
+            .client;
         assert_eq!(resolved.token.expose(), "from-hcl");
         assert_eq!(resolved.environment, Environment::Staging);
         assert_eq!(

@@ -9,6 +9,7 @@ use tf_provider::AttributePath;
 use super::number::Whole;
 use super::schema_util::{block, optional, optional_block, required};
 use super::validation::Known;
+use nac_api::device;
 use nac_api::wire::{Device, DeviceIpv4Address};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -123,7 +124,7 @@ impl DeviceBlock {
         if let Value::Value(prior_block) = prior {
             let mut known = Known::default();
             let prior_wire = prior_block.to_wire(&mut known, &AttributePath::new("device"));
-            if known.all_known() && same_device(&prior_wire, api) {
+            if known.all_known() && device::equal(&prior_wire, api) {
                 return prior.clone();
             }
         }
@@ -131,37 +132,13 @@ impl DeviceBlock {
     }
 }
 
-/// Equal as the network sees it: addresses compared as addresses, not as text.
-pub fn same_device(a: &Device, b: &Device) -> bool {
-    let v4 = |d: &Device| d.ipv4_address.clone().unwrap_or_default();
-    a.network_access_identifier == b.network_access_identifier
-        && a.phone_number == b.phone_number
-        && same_address(&a.ipv6_address, &b.ipv6_address)
-        && a.ipv4_address.is_some() == b.ipv4_address.is_some()
-        && same_address(&v4(a).public_address, &v4(b).public_address)
-        && same_address(&v4(a).private_address, &v4(b).private_address)
-        && v4(a).public_port == v4(b).public_port
-}
-
-/// Two optional addresses or CIDR blocks denote the same thing (falls back to text for other strings).
+/// Two optional addresses or CIDR blocks denote the same thing (the API model's canonical form).
 pub fn same_address(a: &Option<String>, b: &Option<String>) -> bool {
     match (a, b) {
-        (Some(a), Some(b)) => {
-            a == b || canonical_address(a).is_some_and(|ca| Some(ca) == canonical_address(b))
-        }
+        (Some(a), Some(b)) => device::same_ip(a, b),
         (None, None) => true,
         _ => false,
     }
-}
-
-fn canonical_address(text: &str) -> Option<String> {
-    if let Ok(ip) = text.trim().parse::<std::net::IpAddr>() {
-        return Some(ip.to_string());
-    }
-    text.trim()
-        .parse::<ipnet::IpNet>()
-        .ok()
-        .map(|net| net.to_string())
 }
 
 #[cfg(test)]

@@ -145,7 +145,12 @@ impl DataSource for DeviceSessionsDataSource {
             root_error(diags, "The device block is not known yet", "");
             return None;
         };
-        let mut sessions = match client.device_sessions(&device).await {
+        let Some(listed) = super::interrupt::or_stopped(client.device_sessions(&device)).await
+        else {
+            super::interrupt::interrupted(diags, "listing the device's QoS sessions");
+            return None;
+        };
+        let mut sessions = match listed {
             Ok(s) => s,
             Err(e) => {
                 root_error(

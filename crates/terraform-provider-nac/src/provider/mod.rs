@@ -1,10 +1,14 @@
 //! The Terraform provider: `provider "nac"`, resource `nac_qod_session`, data source `nac_device_sessions`.
 
+mod claims;
 mod config;
 mod device_block;
 mod device_sessions;
+mod interrupt;
 mod number;
+mod owner;
 mod ports_block;
+mod prefetch;
 mod qod_session;
 mod read_cache;
 pub mod schema_util;
@@ -24,15 +28,85 @@ use nac_client::NacClient;
 pub use config::ProviderConfig;
 pub use timeouts::parse_duration;
 
-/// The API client, filled in by `configure`. Terraform asks for the resources before it configures
-/// the provider, so resources hold this slot rather than a client.
+/// The API client and the provider's own settings, filled in by `configure`, and the sessions this
+/// process holds. Terraform asks for the resources before it configures the provider, so resources
+/// hold this slot rather than a client.
 #[derive(Clone, Default)]
-pub struct SharedClient(Arc<OnceLock<NacClient>>);
+pub struct SharedClient {
+    client: Arc<OnceLock<NacClient>>,
+    settings: Arc<OnceLock<Settings>>,
+    claims: Arc<claims::Claims>,
+    /// The credentials check before a create is planned: once per process.
+    credentials_checked: Arc<tokio::sync::OnceCell<Result<(), String>>>,
+    /// The API already answered these credentials in this process (a refresh read): no check needed.
+    credentials_proven: Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// The provider's own settings, beside the client.
+#[derive(Debug, Clone)]
+struct Settings {
+    batch_reads: bool,
+    validate_credentials: bool,
+    /// The fingerprint of the credentials in use (see owner.rs).
+    owner: String,
+}
 
 impl SharedClient {
+    /// The configured client, if any.
+    pub fn client(&self) -> Option<&NacClient> {
+        self.client.get()
+    }
+
+    /// Whether refreshes may read from one `GET /sessions` (see read_cache.rs).
+    pub fn batch_reads(&self) -> bool {
+        self.settings.get().is_some_and(|s| s.batch_reads)
+    }
+
+    /// Records that the API answered these credentials with its own reply (a read that worked).
+    pub fn credentials_proven(&self) {
+        self.credentials_proven
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The fingerprint of the credentials in use.
+    pub fn owner(&self) -> &str {
+        self.settings.get().map_or("", |s| s.owner.as_str())
+    }
+
+    /// Before a plan proposes a create: one request (per process) that tells a wrong token or URL, so
+    /// that it fails the plan rather than the apply. Skipped with `skip_credentials_validation`.
+    pub async fn check_credentials(&self) -> Result<(), String> {
+        let (Some(client), Some(settings)) = (self.client.get(), self.settings.get()) else {
+            return Ok(());
+        };
+        if !settings.validate_credentials
+            || self
+                .credentials_proven
+                .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            return Ok(());
+        }
+        self.credentials_checked
+            .get_or_init(|| async {
+                client.check_credentials().await.map_err(|e| {
+                    format!(
+                        "{e}. The provider checks the token and base_url before it plans a create; set \
+                         `skip_credentials_validation = true` in the provider block to skip this check."
+                    )
+                })
+            })
+            .await
+            .clone()
+    }
+
+    /// The sessions this process holds for resources.
+    pub fn claims(&self) -> &claims::Claims {
+        &self.claims
+    }
+
     /// The configured client, or an error diagnostic when the provider was not configured.
     pub fn get(&self, diags: &mut Diagnostics) -> Option<&NacClient> {
-        let client = self.0.get();
+        let client = self.client.get();
         if client.is_none() {
             validation::root_error(
                 diags,
@@ -76,7 +150,7 @@ impl Provider for NacProvider {
         terraform_version: String,
         config: Self::Config<'a>,
     ) -> Option<()> {
-        let client_config = match config::resolve(&config, &config::ProcessEnv) {
+        let resolved = match config::resolve(&config, &config::ProcessEnv) {
             Ok(c) => c,
             Err(problems) => {
                 validation::report_all(&problems, diags);
@@ -85,9 +159,14 @@ impl Provider for NacProvider {
         };
         log::debug!(
             "configuring the nac provider for Terraform {terraform_version}: {}",
-            config::describe(&client_config)
+            config::describe(&resolved)
         );
-        match NacClient::new(client_config) {
+        let settings = Settings {
+            batch_reads: resolved.batch_reads,
+            validate_credentials: resolved.validate_credentials,
+            owner: owner::fingerprint(&resolved.client),
+        };
+        match NacClient::new(resolved.client) {
             Ok(client) => {
                 // A base_url with a path that reaches no API operation would make every 404 a mystery.
                 if let Err(e) = client.check_root().await {
@@ -100,7 +179,8 @@ impl Provider for NacProvider {
                     return Some(());
                 }
                 // A second configure in the same process keeps the first client (Terraform configures once).
-                let _ = self.client.0.set(client);
+                let _ = self.client.client.set(client);
+                let _ = self.client.settings.set(settings);
             }
             Err(e) => validation::error(
                 diags,

@@ -8,12 +8,14 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use super::device_block::DeviceBlock;
+use super::interrupt::{interrupted, merge, or_stopped};
 use super::number::Whole;
 use super::ports_block::PortsBlock;
+use super::prefetch::{Prefetch, MAX_REMEMBERED};
 use super::read_cache::ReadCache;
 use super::schema_util::optional_block;
 use super::timeouts::TimeoutsBlock;
-use super::validation::{report_all, root_error};
+use super::validation::{report_all, root_error, warning};
 use super::SharedClient;
 use nac_api::rules::DEFAULT_DURATION;
 
@@ -60,12 +62,23 @@ pub struct SessionPrivate {
     /// it), so the first credential the configuration gives is recorded without a replacement.
     #[serde(default)]
     pub sink_credential_unverified: bool,
+    /// The fingerprint of the credentials that created or imported the session (see owner.rs); none
+    /// in states written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// The sessions this configuration held when this one was created or imported: refreshes fetch
+    /// them concurrently (see prefetch.rs). Never changed by a read, so that a refresh-only plan stays
+    /// empty when nothing changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub siblings: Vec<String>,
 }
 
 pub struct QodSessionResource {
     client: SharedClient,
     /// Refreshes of one walk share one `GET /sessions` (see read_cache.rs).
     read_cache: ReadCache,
+    /// Refreshes fetch the sessions the private state remembers concurrently (see prefetch.rs).
+    prefetch: Prefetch,
 }
 
 impl QodSessionResource {
@@ -73,7 +86,52 @@ impl QodSessionResource {
         Self {
             client,
             read_cache: ReadCache::default(),
+            prefetch: Prefetch::default(),
         }
+    }
+
+    /// `private` with the current credentials recorded as the session's owner.
+    fn owned(&self, private: Option<SessionPrivate>) -> Option<SessionPrivate> {
+        Some(SessionPrivate {
+            owner: Some(self.client.owner().to_string()),
+            ..private.unwrap_or_default()
+        })
+    }
+
+    /// `private` remembering the sessions this configuration holds now and those it remembered that
+    /// this walk did not find gone (for later refreshes).
+    fn with_siblings(&self, private: Option<SessionPrivate>) -> Option<SessionPrivate> {
+        let mut held = self.client.claims().snapshot();
+        if let Some(p) = &private {
+            held.extend(
+                p.siblings
+                    .iter()
+                    .filter(|id| !self.prefetch.found_missing(id))
+                    .cloned(),
+            );
+        }
+        let mut siblings: Vec<String> = held.into_iter().collect();
+        siblings.sort_unstable();
+        siblings.truncate(MAX_REMEMBERED);
+        private.map(|p| SessionPrivate { siblings, ..p })
+    }
+
+    /// `private`, with the current credentials recorded as the owner when none was (a session found
+    /// under them, in a state written before owners were recorded).
+    fn owned_if_unrecorded(&self, private: Option<SessionPrivate>) -> Option<SessionPrivate> {
+        match &private {
+            Some(SessionPrivate { owner: Some(_), .. }) => private,
+            _ => self.owned(private),
+        }
+    }
+
+    /// The error when the API says `id` does not exist but other credentials made it: not-found then
+    /// says nothing about the session (sessions are private to their key).
+    fn not_ours(&self, id: &str, private: &Option<SessionPrivate>) -> Option<String> {
+        let recorded = private.as_ref()?.owner.as_deref()?;
+        let current = self.client.owner();
+        (recorded != current)
+            .then(|| super::owner::not_found_under_other_credentials(id, recorded, current))
     }
 }
 
@@ -141,86 +199,18 @@ impl Resource for QodSessionResource {
         private_state: Self::PrivateState<'a>,
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let client = self.client.get(diags)?;
-        let id = session_id(&state, diags)?;
-        if id.starts_with(PENDING) {
-            let pending = pending_of(&id, diags)?;
-            return match resolve_pending(client, &state, pending).await {
-                Ok(Some(session)) => {
-                    log::info!(
-                        "the create whose outcome was unknown made session {}",
-                        session.session_id
-                    );
-                    Some((refreshed_state(&state, &session), private_state))
-                }
-                Ok(None) => {
-                    log::info!("the create whose outcome was unknown made no session; removing it from state");
-                    None
-                }
-                Err(message) => {
-                    root_error(
-                        diags,
-                        "Cannot tell which session an unfinished create made",
-                        message,
-                    );
-                    Some((state, private_state))
-                }
-            };
-        }
-        if let Some(session) = self.read_cache.lookup(client, &id).await {
-            client.claim(&id);
-            log::debug!(
-                "refreshed QoS session {id} from the list: {}",
-                session.qos_status.as_str()
-            );
-            return Some((refreshed_state(&state, &session), private_state));
-        }
-        match client.get_session(&id).await {
-            Ok(Some(session)) => {
-                // Another resource of this process must never adopt it.
-                client.claim(&id);
-                log::debug!(
-                    "refreshed QoS session {id}: {}",
-                    session.qos_status.as_str()
+        let (kept, kept_private) = (state.clone(), private_state.clone());
+        let mut inner = Diagnostics::default();
+        let out = or_stopped(self.read_now(&mut inner, state, private_state)).await;
+        merge(diags, inner);
+        match out {
+            Some(out) => out,
+            None => {
+                interrupted(
+                    diags,
+                    "refreshing the QoS session; it is kept in state as it was",
                 );
-                Some((refreshed_state(&state, &session), private_state))
-            }
-            // Gone only when a second answer agrees: the walk's list, else the device's sessions.
-            Ok(None) if self.read_cache.listed_without(client, &id) => {
-                log::info!("QoS session {id} no longer exists; removing it from state");
-                None
-            }
-            Ok(None) => match still_listed(client, &state, &id).await {
-                Ok(false) => {
-                    log::info!("QoS session {id} no longer exists; removing it from state");
-                    None
-                }
-                Ok(true) => {
-                    root_error(
-                        diags,
-                        "The API contradicts itself about the QoS session",
-                        format!(
-                            "Reading session {id} answered 404 NOT_FOUND, but the device's sessions still list it \
-                             as live. It is kept in state; run the plan again."
-                        ),
-                    );
-                    Some((state, private_state))
-                }
-                Err(e) => {
-                    root_error(
-                        diags,
-                        "Failed to confirm that the QoS session is gone",
-                        format!(
-                            "Reading session {id} answered 404 NOT_FOUND, and listing the device's sessions to \
-                             confirm it failed: {e}. It is kept in state."
-                        ),
-                    );
-                    Some((state, private_state))
-                }
-            },
-            Err(e) => {
-                root_error(diags, "Failed to read the QoS session", e.to_string());
-                Some((state, private_state))
+                Some((kept, kept_private))
             }
         }
     }
@@ -232,13 +222,13 @@ impl Resource for QodSessionResource {
         config_state: Self::State<'a>,
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        report_all(&config_problems(&config_state), diags);
-        let mut planned = proposed_state;
-        if config_state.duration.is_null() {
-            planned.duration = Value::Value(Whole::Int(DEFAULT_DURATION));
-        }
-        set_computed_unknown(&mut planned);
-        Some((planned, None))
+        let mut inner = Diagnostics::default();
+        let out = or_stopped(self.plan_create_now(&mut inner, proposed_state, config_state)).await;
+        merge(diags, inner);
+        out.unwrap_or_else(|| {
+            interrupted(diags, "planning the QoS session");
+            None
+        })
     }
 
     async fn plan_update<'a>(
@@ -289,7 +279,8 @@ impl Resource for QodSessionResource {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let client = self.client.get(diags)?;
         let planned_state = with_write_only(planned_state, &config_state);
-        create::create(client, planned_state, diags).await
+        let created = create::create(client, self.client.claims(), planned_state, diags).await;
+        created.map(|(state, private)| (state, self.with_siblings(self.owned(private))))
     }
 
     async fn update<'a>(
@@ -305,11 +296,12 @@ impl Resource for QodSessionResource {
         let id = session_id(&prior_state, diags)?;
         let mut state = planned_state;
         // After an import the credential was unknown; once the configuration gives one, it is recorded.
-        let private = if state.sink_credential.is_value() {
-            None
-        } else {
-            planned_private_state
-        };
+        let mut private = planned_private_state;
+        if state.sink_credential.is_value() {
+            if let Some(p) = private.as_mut() {
+                p.sink_credential_unverified = false;
+            }
+        }
         let whole = |v: &Value<Whole>| v.as_ref_option().and_then(Whole::as_i64);
         if let (Some(old), Some(new)) = (whole(&prior_state.duration), whole(&state.duration)) {
             if new > old {
@@ -355,37 +347,20 @@ impl Resource for QodSessionResource {
         &self,
         diags: &mut Diagnostics,
         prior_state: Self::State<'a>,
-        _planned_private_state: Self::PrivateState<'a>,
+        // plan_destroy passes the prior private state on.
+        prior_private_state: Self::PrivateState<'a>,
         _provider_meta_state: Self::ProviderMetaState<'a>,
     ) -> Option<()> {
-        let client = self.client.get(diags)?;
-        let mut id = session_id(&prior_state, diags)?;
-        if id.starts_with(PENDING) {
-            let pending = pending_of(&id, diags)?;
-            match resolve_pending(client, &prior_state, pending).await {
-                Ok(Some(session)) => id = session.session_id,
-                Ok(None) => return Some(()),
-                Err(message) => {
-                    // Deleting a guess could delete another configuration's session: stop instead.
-                    root_error(
-                        diags,
-                        "Cannot tell which session an unfinished create made; nothing was deleted",
-                        message,
-                    );
-                    return None;
-                }
-            }
-        }
-        match client.delete_session(&id).await {
-            Ok(()) => {
-                log::info!("deleted QoS session {id}");
-                Some(())
-            }
-            Err(e) => {
-                root_error(diags, "Failed to delete the QoS session", e.to_string());
-                None
-            }
-        }
+        let mut inner = Diagnostics::default();
+        let out = or_stopped(self.destroy_now(&mut inner, prior_state, prior_private_state)).await;
+        merge(diags, inner);
+        out.unwrap_or_else(|| {
+            interrupted(
+                diags,
+                "deleting the QoS session; it is kept in state (the next destroy tries again)",
+            );
+            None
+        })
     }
 
     async fn import<'a>(
@@ -393,47 +368,22 @@ impl Resource for QodSessionResource {
         diags: &mut Diagnostics,
         id: String,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
-        let client = self.client.get(diags)?;
-        let id = id.trim().to_string();
-        if client.is_claimed(&id) {
-            root_error(
-                diags,
-                "Cannot import the QoS session",
-                format!(
-                    "Session {id} is already managed by another resource of this configuration."
-                ),
-            );
-            return None;
-        }
-        match client.get_session(&id).await {
-            Ok(Some(session)) => {
-                client.claim(&id);
-                let state = refreshed_state(&SessionState::default(), &session);
-                let private = SessionPrivate {
-                    sink_credential_unverified: session.sink.is_some(),
-                };
-                log::info!("imported QoS session {id}");
-                Some((state, Some(private)))
-            }
-            Ok(None) => {
-                root_error(
-                    diags,
-                    "Cannot import the QoS session",
-                    format!("The API has no QoS session with id {id:?} (404)."),
-                );
-                None
-            }
-            Err(e) => {
-                root_error(diags, "Cannot import the QoS session", e.to_string());
-                None
-            }
-        }
+        let mut inner = Diagnostics::default();
+        let out = or_stopped(self.import_now(&mut inner, id)).await;
+        merge(diags, inner);
+        out.unwrap_or_else(|| {
+            interrupted(diags, "importing the QoS session; nothing was imported");
+            None
+        })
     }
 }
 
 mod adopt;
+mod attrs;
 mod create;
+mod delete;
 mod mapping;
+mod operations;
 mod pending;
 mod plan;
 mod poll;
@@ -441,6 +391,7 @@ mod schema;
 #[cfg(test)]
 mod tests;
 
+pub use attrs::by_wire_name as attr_of_wire_name;
 use mapping::create_request;
 pub use mapping::{config_problems, refreshed_state};
 use mapping::{set_computed, set_computed_unknown, with_write_only, without_write_only};

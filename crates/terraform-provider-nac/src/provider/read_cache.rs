@@ -2,8 +2,8 @@
 //! `GET /sessions`, concurrent reads wait for that one call, and each read takes its session from it.
 //!
 //! The list only ever confirms that a session exists (and how it looks): a session absent from it is
-//! read with its own GET, because a list can be partial, stale or filtered; only the API's own 404 on
-//! the session's URL means gone. A list that is not served (404, 405, any error) is remembered as such
+//! read with its own GET, because a list can be partial, stale or filtered; it is never a witness of
+//! absence (gone takes the session's own 404 and the device's sessions agreeing). A list that is not served (404, 405, any error) is remembered as such
 //! for the same window, so every read of that walk falls back to its GET without asking again.
 //! Used by refreshes only, never for create or adoption decisions.
 
@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::OnceCell;
 
+use super::SharedClient;
 use nac_api::wire::SessionInfo;
-use nac_client::NacClient;
 
 /// How long one list serves reads: a refresh walk, not a session's lifetime.
 pub const MAX_AGE: Duration = Duration::from_secs(5);
@@ -31,10 +31,10 @@ pub struct ReadCache {
 impl ReadCache {
     /// The session `id` as the walk's list shows it; `None` means "read it with its own GET" (batch reads
     /// off, the list failed, or the session is not in it), never "gone".
-    pub async fn lookup(&self, client: &NacClient, id: &str) -> Option<SessionInfo> {
-        if !client.config().batch_reads {
+    pub async fn lookup(&self, client: &SharedClient, id: &str) -> Option<SessionInfo> {
+        let (Some(client), true) = (client.client(), client.batch_reads()) else {
             return None;
-        }
+        };
         let cell = self.cell(Instant::now());
         let listing = cell
             .get_or_init(|| async {
@@ -64,16 +64,12 @@ impl ReadCache {
         found
     }
 
-    /// Whether this walk's list was served and does not hold `id`: with the session's own 404, a second
-    /// answer of the API that it is gone (no list fetched here; without one this says `false`).
-    pub fn listed_without(&self, client: &NacClient, id: &str) -> bool {
-        if !client.config().batch_reads {
-            return false;
-        }
-        let cell = self.cell(Instant::now());
-        cell.get()
-            .and_then(Option::as_ref)
-            .is_some_and(|listing| !listing.contains_key(id))
+    /// Whether this walk's list was fetched and served (a read that finds its session missing from it
+    /// still needs its own GET).
+    pub fn list_served(&self) -> bool {
+        self.cell(Instant::now())
+            .get()
+            .is_some_and(|listing| listing.is_some())
     }
 
     /// The list cell for a read at `now`: the current one, or a fresh one when it is too old.

@@ -176,11 +176,13 @@ pub fn problems(violations: Vec<Violation>, known: &Known) -> Vec<Problem> {
     out
 }
 
-/// HCL name of a wire field, and whether it is a block (a list of at most one in the state).
+/// HCL name of a wire field, and whether it is a block (a list of at most one in the state): the
+/// resource's own fields from its attribute table, the fields inside its blocks here.
 fn hcl_name(wire: &str) -> Option<(&'static str, bool)> {
+    if let Some(attr) = crate::provider::qod_session::attr_of_wire_name(wire) {
+        return Some((attr.hcl, attr.is_list_block()));
+    }
     Some(match wire {
-        "qosProfile" => ("profile", false),
-        "device" => ("device", false),
         "phoneNumber" => ("phone_number", false),
         "networkAccessIdentifier" => ("network_access_identifier", false),
         "ipv4Address" => ("ipv4_address", true),
@@ -188,12 +190,8 @@ fn hcl_name(wire: &str) -> Option<(&'static str, bool)> {
         "publicAddress" => ("public_address", false),
         "privateAddress" => ("private_address", false),
         "publicPort" => ("public_port", false),
-        "duration" => ("duration", false),
-        "devicePorts" => ("device_ports", true),
-        "applicationServerPorts" => ("service_ports", true),
         "ports" => ("ports", false),
         "ranges" => ("ranges", false),
-        "sink" => ("sink", false),
         "sinkCredential" => ("sink_credential", true),
         "accessToken" => ("access_token", false),
         "accessTokenExpiresUtc" => ("access_token_expires_at", false),

@@ -453,7 +453,20 @@ fn a_create_that_times_out_keeps_the_session_in_state_as_tainted() {
 #[test]
 fn api_errors_name_the_operation_status_and_code() {
     let tf = Harness::start_with(|c| c.api_key = Some("another-key".into()));
-    tf.write_config(&session_hcl("a", "denied@testcsp.net", ""));
+    // The create's own error (a plan would stop at the credentials check otherwise).
+    let config = format!(
+        "{}{}",
+        tf.provider_hcl(),
+        session_hcl("a", "denied@testcsp.net", "")
+    );
+    tf.write_file(
+        "main.tf",
+        &config.replacen(
+            "provider \"nac\" {\n",
+            "provider \"nac\" {\n  skip_credentials_validation = true\n",
+            1,
+        ),
+    );
     let apply = tf.try_apply();
     assert!(!apply.success());
     let output = apply.output();

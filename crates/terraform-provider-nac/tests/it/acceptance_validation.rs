@@ -327,8 +327,16 @@ fn data_source_and_provider_settings_are_validated_too() {
 #[test]
 fn a_value_known_only_at_apply_is_checked_before_anything_is_sent() {
     let tf = Harness::start();
-    tf.write_config(
-        r#"
+    // Not even the credentials check (its own test is provider_other_credentials).
+    let provider = tf.provider_hcl().replacen(
+        "provider \"nac\" {\n",
+        "provider \"nac\" {\n  skip_credentials_validation = true\n",
+        1,
+    );
+    tf.write_file(
+        "main.tf",
+        &(provider
+            + r#"
 resource "terraform_data" "address" {
   input = "10.0.0.0/33"
 }
@@ -340,7 +348,7 @@ resource "nac_qod_session" "late" {
     phone_number = "+36721601234567"
   }
 }
-"#,
+"#),
     );
     let plan = tf.plan();
     assert!(

@@ -380,7 +380,8 @@ fn a_pending_create_never_takes_another_states_session() {
     );
     let plan = a.plan_detailed();
     let out = flat(&plan.output());
-    assert_eq!(plan.code, 1, "{out}");
+    // A warning, not an error (an error would block every other resource's destroy): the plan goes on.
+    assert_eq!(plan.code, 2, "{out}");
     assert!(
         out.contains(&theirs) && out.contains("terraform import"),
         "{out}"
@@ -467,15 +468,22 @@ fn a_pending_create_takes_its_one_session_and_refuses_to_choose_between_two() {
     assert_eq!(tf.state_string("nac_qod_session.s", "id"), made);
 
     // Two identical sessions inside the window: neither is taken, both are named, none is deleted.
-    let (other, _) = create_outside(
+    let (other, other_started) = create_outside(
         &tf,
         &base,
         &create_body("p@testcsp.net", "DOWNLINK_L_UPLINK_L"),
     );
-    set_state_id(&tf, "nac_qod_session.s", &window(t0));
+    // The window reaches past the second one's start (windows are on the API's clock, no slack).
+    let both = format!(
+        "pending:{}/{}",
+        format_timestamp(&t0),
+        format_timestamp(&(other_started + chrono::Duration::milliseconds(200)))
+    );
+    set_state_id(&tf, "nac_qod_session.s", &both);
     let plan = tf.plan_detailed();
     let out = flat(&plan.output());
-    assert_eq!(plan.code, 1, "{out}");
+    // A warning, not an error (an error would block every other resource's destroy): the plan goes on.
+    assert_eq!(plan.code, 2, "{out}");
     assert!(out.contains(&made) && out.contains(&other), "{out}");
     assert!(out.contains("terraform state rm"), "{out}");
     let destroy = tf.terraform(&["destroy", "-auto-approve", "-input=false", "-no-color"]);

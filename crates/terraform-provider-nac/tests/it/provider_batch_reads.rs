@@ -73,8 +73,8 @@ fn a_no_change_plan_reads_every_session_from_one_list_call() {
     );
     assert_eq!(
         tf.request_count() - before,
-        2,
-        "the list, then the absent session's own GET"
+        3,
+        "the list, then the absent session's own GET, then the device's sessions (a list is no witness)"
     );
     tf.destroy();
 }

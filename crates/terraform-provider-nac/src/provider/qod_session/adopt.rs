@@ -1,8 +1,11 @@
 //! A create the API refused with 409 (the device already has a session): say what is there and how to
 //! take it over, or take it over when the configuration asks for that (`adopt_existing`) and it matches.
 
-use nac_api::wire::{CreateSession, QosStatus, SessionInfo};
+use super::attrs;
+use nac_api::wire::{CreateField, CreateSession, QosStatus, SessionInfo};
 use nac_client::{describe_sessions, differences, ApiError, NacClient};
+
+use crate::provider::claims::Claims;
 
 /// How to bring an existing session under this resource, for messages.
 pub(super) fn import_hint(ids: &[&str], resource_in_state: bool) -> String {
@@ -38,6 +41,7 @@ pub(super) enum Conflict {
 /// matches exactly; otherwise says what is there, what differs, and how to import it.
 pub(super) async fn on_conflict(
     client: &NacClient,
+    claims: &Claims,
     request: &CreateSession,
     error: &ApiError,
     adopt: bool,
@@ -61,18 +65,30 @@ pub(super) async fn on_conflict(
             "{error}. The device has no live session any more (it may just have ended): apply again."
         ));
     }
+    let held: Vec<&SessionInfo> = live
+        .iter()
+        .filter(|s| claims.is_claimed(&s.session_id))
+        .collect();
+    if held.len() == live.len() {
+        // Every live session of the device belongs to this configuration: most likely the one this
+        // resource replaces, with create_before_destroy. Importing it would be wrong advice.
+        let ids: Vec<&str> = held.iter().map(|s| s.session_id.as_str()).collect();
+        return Conflict::Refused(format!(
+            "{error}. The device's live session ({}) is held by a resource of this configuration, \
+             most likely the session this resource replaces. NaC allows one live session per device, so \
+             with `lifecycle {{ create_before_destroy = true }}` the replacement can never be created \
+             before the old session is deleted: remove create_before_destroy from this resource (the \
+             default replacement deletes first), or give the replacement another device.",
+            ids.join(", ")
+        ));
+    }
     let mut why_not = String::new();
     if let [existing] = live.as_slice() {
         let differ = differences(request, existing);
-        if client.is_claimed(&existing.session_id) {
-            why_not = format!(
-                " Session {} is already managed by another resource of this configuration.",
-                existing.session_id
-            );
-        } else if differ.is_empty() {
+        if differ.is_empty() {
             if adopt {
-                client.claim(&existing.session_id);
-                log::info!(
+                claims.claim(&existing.session_id);
+                log::warn!(
                     "the device already has session {} matching the configuration: adopted (adopt_existing)",
                     existing.session_id
                 );
@@ -107,36 +123,30 @@ pub(super) async fn on_conflict(
 }
 
 /// The differing request fields as the resource's attributes, with the session's values.
-fn describe_differences(fields: &[&str], session: &SessionInfo) -> String {
+fn describe_differences(fields: &[CreateField], session: &SessionInfo) -> String {
+    let text = |v: Option<&str>| format!("{:?}", v.unwrap_or("none"));
     fields
         .iter()
-        .map(|field| match *field {
-            "qosProfile" => format!("profile (the session has {:?})", session.qos_profile),
-            "duration" => format!("duration (the session has {} s)", session.duration),
-            "applicationServer.ipv4Address" => format!(
-                "service_ipv4 (the session has {:?})",
-                session
-                    .application_server
-                    .ipv4_address
-                    .as_deref()
-                    .unwrap_or("none")
-            ),
-            "applicationServer.ipv6Address" => format!(
-                "service_ipv6 (the session has {:?})",
-                session
-                    .application_server
-                    .ipv6_address
-                    .as_deref()
-                    .unwrap_or("none")
-            ),
-            "applicationServerPorts" => "service_ports".to_string(),
-            "devicePorts" => "device_ports".to_string(),
-            "sink" => format!(
-                "sink (the session has {:?})",
-                session.sink.as_deref().unwrap_or("none")
-            ),
-            "device" => "device".to_string(),
-            other => other.to_string(),
+        .map(|&field| {
+            let name = attrs::by_wire(field).hcl;
+            let value = match field {
+                CreateField::QosProfile => Some(format!("{:?}", session.qos_profile)),
+                CreateField::Duration => Some(format!("{} s", session.duration)),
+                CreateField::ApplicationServerIpv4 => {
+                    Some(text(session.application_server.ipv4_address.as_deref()))
+                }
+                CreateField::ApplicationServerIpv6 => {
+                    Some(text(session.application_server.ipv6_address.as_deref()))
+                }
+                CreateField::Sink => Some(text(session.sink.as_deref())),
+                CreateField::Device
+                | CreateField::ApplicationServerPorts
+                | CreateField::DevicePorts => None,
+            };
+            match value {
+                Some(value) => format!("{name} (the session has {value})"),
+                None => name.to_string(),
+            }
         })
         .collect::<Vec<_>>()
         .join(", ")

@@ -5,17 +5,19 @@ use std::time::Duration;
 
 use chrono::Utc;
 use tf_provider::value::Value;
-use tf_provider::Diagnostics;
+use tf_provider::{AttributePath, Diagnostics};
 
 use super::adopt::{import_hint, on_conflict, Conflict};
 use super::mapping::{config_problems, create_request, create_timeout, set_computed};
 use super::pending::pending_id;
 use super::poll;
 use super::{SessionPrivate, SessionState};
+use crate::provider::claims::Claims;
+use crate::provider::interrupt::or_stopped;
 use crate::provider::timeouts::MAX_CREATE_TIMEOUT;
-use crate::provider::validation::{report_all, root_error, Known};
+use crate::provider::validation::{report_all, root_error, warning, Known};
 use nac_api::wire::{QosStatus, SessionInfo};
-use nac_client::{ApiError, NacClient, Window};
+use nac_client::{describe_sessions, ApiError, NacClient, Window};
 
 /// How a new session's wait ended.
 enum Waited {
@@ -132,6 +134,7 @@ fn pending_state(mut state: SessionState, window: Window) -> SessionState {
 /// Creates the session of `planned_state` and waits until the network settles it.
 pub(super) async fn create(
     client: &NacClient,
+    claims: &Claims,
     planned_state: SessionState,
     diags: &mut Diagnostics,
 ) -> Option<(SessionState, Option<SessionPrivate>)> {
@@ -152,7 +155,23 @@ pub(super) async fn create(
         return None;
     }
     let started = Utc::now();
-    let session = match client.create_session(&request).await {
+    let excluded = claims.snapshot();
+    let Some(created) = or_stopped(client.create_session_excluding(&request, &excluded)).await
+    else {
+        // The create may have reached the API: keep a pending id so that nothing is lost.
+        root_error(
+            diags,
+            "Interrupted while creating the QoS session",
+            "Terraform was interrupted while the create was under way; whether the API made the session \
+             is unknown. The resource is kept in state as tainted with a pending id: the next plan looks \
+             for the session this create made (only one that started while it ran).",
+        );
+        return Some((
+            pending_state(planned_state, Window::new(started, Utc::now())),
+            None,
+        ));
+    };
+    let session = match created {
         Ok(s) => s,
         Err(e) if e.is_outcome_unknown() || e.ambiguous_candidates().is_some() => {
             // The session may exist: keep the resource (tainted) so that the next refresh or destroy
@@ -180,8 +199,23 @@ pub(super) async fn create(
         }
         Err(e) if e.is_conflict() => {
             let adopt = planned_state.adopt_existing.as_ref_option() == Some(&true);
-            match on_conflict(client, &request, &e, adopt).await {
-                Conflict::Adopted(session) => *session,
+            match on_conflict(client, claims, &request, &e, adopt).await {
+                Conflict::Adopted(session) => {
+                    warning(
+                        diags,
+                        "adopt_existing took over an existing QoS session",
+                        format!(
+                            "The API refused the create because the device already has session {}, which \
+                             matches this configuration and no other resource of it holds; this resource \
+                             now manages it. It was not created by this resource: another configuration, \
+                             or a person or program using the same API key, may have made it and may \
+                             still count on it, and destroying this resource deletes it.",
+                            describe_sessions(std::slice::from_ref(&*session))
+                        ),
+                        AttributePath::new("adopt_existing"),
+                    );
+                    *session
+                }
                 Conflict::Refused(message) => {
                     root_error(diags, "Failed to create the QoS session", message);
                     return None;
@@ -194,6 +228,7 @@ pub(super) async fn create(
         }
     };
     let id = session.session_id.clone();
+    claims.claim(&id);
     log::info!("created QoS session {id} ({})", session.qos_status.as_str());
     settle(client, planned_state, session, diags).await
 }
@@ -219,8 +254,8 @@ async fn settle(
                 .map_or("no status_info given", |s| s.as_str());
             log::warn!("QoS session {id} became UNAVAILABLE ({why}); deleting it");
             set_computed(&mut state, &session);
-            match client.delete_session(&id).await {
-                Ok(()) => {
+            match super::delete::delete_confirmed(client, &id).await {
+                Ok(_) => {
                     root_error(
                         diags,
                         "The network did not make the QoS session available",

@@ -149,18 +149,8 @@ pub(super) fn without_write_only(mut state: SessionState) -> SessionState {
 pub fn config_problems(config: &SessionState) -> Vec<Problem> {
     let mut known = Known::default();
     let request = create_request(config, &mut known);
-    let mut violations = rules::validate_create(&request, &PROFILES);
     // The provider also accepts http:// sinks on loopback (as the sandbox does); the API's rule is https.
-    if let Some(sink) = &request.sink {
-        violations.retain(|v| v.field != "sink");
-        if let Err(message) = rules::sink_url_or_loopback_http(sink) {
-            violations.push(rules::Violation::new(
-                "sink",
-                rules::ViolationKind::InvalidArgument,
-                message,
-            ));
-        }
-    }
+    let violations = rules::validate_create_with(&request, &PROFILES, true);
     let mut out = credential_problems(config);
     let mut api = problems(violations, &known);
     if !out.is_empty() {

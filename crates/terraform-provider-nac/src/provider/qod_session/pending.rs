@@ -9,7 +9,7 @@
 //! since then" could be another state's, so they are resolved only when nothing matches at all (the
 //! create made nothing, the resource is dropped); otherwise the candidates are listed and nothing is taken.
 
-use std::collections::HashSet;
+use crate::provider::claims::Claims;
 
 use chrono::{DateTime, Utc};
 
@@ -56,6 +56,7 @@ pub(super) fn parse_pending(id: &str) -> Option<Pending> {
 /// act on) when it cannot be told without guessing, or when the lookup failed; nothing is taken then.
 pub(super) async fn resolve_pending(
     client: &NacClient,
+    claims: &Claims,
     state: &SessionState,
     pending: Pending,
 ) -> Result<Option<SessionInfo>, String> {
@@ -63,7 +64,7 @@ pub(super) async fn resolve_pending(
     let request = create_request(state, &mut known);
     match pending {
         Pending::Window(window) => match client
-            .find_created_session(&request, window, &HashSet::new())
+            .find_created_session(&request, window, &claims.snapshot())
             .await
         {
             Ok(found) => Ok(found),
@@ -75,7 +76,7 @@ pub(super) async fn resolve_pending(
         Pending::Since(since) => {
             let window = Window::new(since, Utc::now());
             let candidates = client
-                .created_session_candidates(&request, window, &HashSet::new())
+                .created_session_candidates(&request, window, &claims.snapshot())
                 .await
                 .map_err(|e| e.to_string())?;
             if candidates.is_empty() {

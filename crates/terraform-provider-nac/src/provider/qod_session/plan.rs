@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use tf_provider::value::Value;
 use tf_provider::{AttributePath, Diagnostics};
 
+use super::attrs::{OnChange, ATTRS};
 use super::{SessionPrivate, SessionState};
 use crate::provider::number::Whole;
 use crate::provider::validation::warning;
@@ -45,24 +46,11 @@ pub fn plan_change(
         );
         replace.push(AttributePath::new("status"));
     }
-    let mut differs = |name: &'static str, changed: bool| {
-        if changed {
-            replace.push(AttributePath::new(name));
-        }
-    };
-    differs("profile", prior.profile != planned.profile);
-    differs("service_ipv4", prior.service_ipv4 != planned.service_ipv4);
-    differs("service_ipv6", prior.service_ipv6 != planned.service_ipv6);
-    differs("device", prior.device != planned.device);
-    differs(
-        "service_ports",
-        prior.service_ports != planned.service_ports,
-    );
-    differs("device_ports", prior.device_ports != planned.device_ports);
-    differs("sink", prior.sink != planned.sink);
-    differs(
-        "sink_credential",
-        prior.sink_credential != planned.sink_credential && !private.sink_credential_unverified,
+    replace.extend(
+        ATTRS
+            .iter()
+            .filter(|a| a.on_change == OnChange::Replaces && (a.changed)(prior, planned, private))
+            .map(|a| AttributePath::new(a.hcl)),
     );
 
     let mut extend = 0;
