@@ -37,6 +37,9 @@ pub struct SandboxConfig {
     pub header_read_timeout: Duration,
     /// Live (REQUESTED or AVAILABLE) sessions one API key may hold; `None`: no limit.
     pub max_sessions_per_key: Option<usize>,
+    /// Host names (besides IP addresses and `localhost`) the admin API answers for, for a sandbox
+    /// reached through a name; any other `Host` is refused (DNS rebinding).
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Default for SandboxConfig {
@@ -55,6 +58,7 @@ impl Default for SandboxConfig {
             max_connections: 1024,
             header_read_timeout: Duration::from_secs(10),
             max_sessions_per_key: Some(10_000),
+            allowed_hosts: Vec::new(),
         }
     }
 }
@@ -82,6 +86,7 @@ impl std::fmt::Debug for SandboxConfig {
             .field("max_connections", &self.max_connections)
             .field("header_read_timeout", &self.header_read_timeout)
             .field("max_sessions_per_key", &self.max_sessions_per_key)
+            .field("allowed_hosts", &self.allowed_hosts)
             .finish()
     }
 }

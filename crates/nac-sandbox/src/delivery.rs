@@ -10,6 +10,7 @@ use reqwest::redirect;
 use reqwest::Url;
 use uuid::Uuid;
 
+use super::browser_guard::NOTIFIER_MARKER;
 use super::session::StatusEvent;
 use super::sink_policy::{redacted, SinkPolicy};
 use nac_api::wire::{CloudEvent, StatusChanged, QOS_STATUS_CHANGED};
@@ -131,6 +132,7 @@ impl Delivery {
         let mut request = http
             .post(url.clone())
             .header(CONTENT_TYPE, "application/cloudevents+json")
+            .header(NOTIFIER_MARKER, "1")
             .body(body.to_vec());
         if let Some(token) = event
             .credential

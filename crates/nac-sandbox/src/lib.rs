@@ -19,6 +19,7 @@ mod admin_auth;
 mod api;
 mod app;
 mod body;
+mod browser_guard;
 mod clock;
 mod config;
 mod delivery;

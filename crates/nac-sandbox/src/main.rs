@@ -85,6 +85,11 @@ struct Args {
     /// Live sessions one API key may hold (0: no limit); more creates answer 429.
     #[arg(long, default_value_t = 10_000)]
     max_sessions_per_key: usize,
+
+    /// A host name the admin API and the UI answer for besides IP addresses and localhost (a sandbox
+    /// reached through a name); repeat for several. Other Host headers are refused (DNS rebinding).
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    allowed_hosts: Vec<String>,
 }
 
 #[tokio::main]
@@ -112,6 +117,7 @@ async fn main() -> anyhow::Result<()> {
         max_connections: args.max_connections,
         header_read_timeout: Duration::from_secs(args.header_read_timeout_secs.max(1)),
         max_sessions_per_key: Some(args.max_sessions_per_key).filter(|n| *n > 0),
+        allowed_hosts: args.allowed_hosts,
     };
     let sandbox = nac_sandbox::start(config).await?;
     {

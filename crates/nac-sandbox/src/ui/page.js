@@ -7,10 +7,10 @@ const $ = (sel) => document.querySelector(sel);
 
 async function call(method, path, body) {
   const opts = { method, headers: {}, credentials: "same-origin" };
-  if (body !== undefined) {
-    opts.headers["Content-Type"] = "application/json";
-    opts.body = JSON.stringify(body);
-  }
+  // State-changing admin calls must be JSON, even without a body (the sandbox refuses anything a page
+  // of another site could send without a preflight).
+  if (method !== "GET") opts.headers["Content-Type"] = "application/json";
+  if (body !== undefined) opts.body = JSON.stringify(body);
   const r = await fetch("/_sandbox" + path, opts);
   const text = await r.text();
   const value = text ? JSON.parse(text) : null;

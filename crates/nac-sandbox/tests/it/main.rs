@@ -2,6 +2,7 @@
 
 mod sandbox_api;
 mod sandbox_bounds;
+mod sandbox_browser;
 mod sandbox_cli;
 mod sandbox_concurrency;
 mod sandbox_exposure;
