@@ -92,7 +92,12 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
         }
         None => None,
     };
-    let (notifier, mut background) = Notifier::start(base_url.clone(), SinkPolicy::new(addr));
+    let stats = Stats::default();
+    let (notifier, mut background) = Notifier::start(
+        base_url.clone(),
+        SinkPolicy::new(addr),
+        stats.notifications_dropped(),
+    );
     let sandbox = Arc::new(Sandbox {
         activation_delay: to_delta(config.activation_delay),
         faults: FaultSwitch::new(config.faults.clone()),
@@ -100,7 +105,7 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
         config,
         store: store.clone(),
         clock: clock.clone(),
-        stats: Stats::default(),
+        stats,
         notifier,
         sink_policy: SinkPolicy::new(addr),
         persister: persister.clone(),

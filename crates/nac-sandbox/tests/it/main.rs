@@ -6,6 +6,7 @@ mod sandbox_browser;
 mod sandbox_cli;
 mod sandbox_concurrency;
 mod sandbox_exposure;
+mod sandbox_fair_notify;
 mod sandbox_faults;
 mod sandbox_fixtures;
 mod sandbox_lifecycle;
