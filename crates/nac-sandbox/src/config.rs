@@ -40,6 +40,8 @@ pub struct SandboxConfig {
     /// Host names (besides IP addresses and `localhost`) the admin API answers for, for a sandbox
     /// reached through a name; any other `Host` is refused (DNS rebinding).
     pub allowed_hosts: Vec<String>,
+    /// Time a client has to send a request's body once its headers are read (longer: 408, closed).
+    pub body_read_timeout: Duration,
 }
 
 impl Default for SandboxConfig {
@@ -59,6 +61,7 @@ impl Default for SandboxConfig {
             header_read_timeout: Duration::from_secs(10),
             max_sessions_per_key: Some(10_000),
             allowed_hosts: Vec::new(),
+            body_read_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -87,6 +90,7 @@ impl std::fmt::Debug for SandboxConfig {
             .field("header_read_timeout", &self.header_read_timeout)
             .field("max_sessions_per_key", &self.max_sessions_per_key)
             .field("allowed_hosts", &self.allowed_hosts)
+            .field("body_read_timeout", &self.body_read_timeout)
             .finish()
     }
 }

@@ -19,6 +19,7 @@ mod admin_auth;
 mod api;
 mod app;
 mod body;
+mod body_deadline;
 mod browser_guard;
 mod clock;
 mod config;

@@ -90,6 +90,11 @@ struct Args {
     /// reached through a name); repeat for several. Other Host headers are refused (DNS rebinding).
     #[arg(long = "allowed-host", value_name = "NAME")]
     allowed_hosts: Vec<String>,
+
+    /// Seconds a client has to send a request's body once its headers are read (longer: 408 and the
+    /// connection closed). While every connection is taken, bodies slower than a second are cut off.
+    #[arg(long, default_value_t = 10)]
+    body_read_timeout_secs: u64,
 }
 
 #[tokio::main]
@@ -118,6 +123,7 @@ async fn main() -> anyhow::Result<()> {
         header_read_timeout: Duration::from_secs(args.header_read_timeout_secs.max(1)),
         max_sessions_per_key: Some(args.max_sessions_per_key).filter(|n| *n > 0),
         allowed_hosts: args.allowed_hosts,
+        body_read_timeout: Duration::from_secs(args.body_read_timeout_secs.max(1)),
     };
     let sandbox = nac_sandbox::start(config).await?;
     {

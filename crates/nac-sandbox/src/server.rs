@@ -119,6 +119,7 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
     let limits = ConnectionLimits {
         max_connections: sandbox.config.max_connections,
         header_read_timeout: sandbox.config.header_read_timeout,
+        body_read_timeout: sandbox.config.body_read_timeout,
     };
     let router = app::router(sandbox.clone());
     let server = tokio::spawn(listen::serve(listener, router, limits, stopped, DRAIN));

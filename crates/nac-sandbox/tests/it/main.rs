@@ -14,6 +14,7 @@ mod sandbox_persistence;
 mod sandbox_proptest;
 mod sandbox_python_sdk;
 mod sandbox_rules;
+mod sandbox_slow_bodies;
 mod sandbox_state_scale;
 mod sandbox_ui;
 mod sandbox_validation;
