@@ -15,7 +15,7 @@ use super::persist::Change;
 use super::request;
 use super::session::{ExtendRefused, StoredSession};
 use super::state::Shared;
-use super::store::InsertRefused;
+use super::store::{GlobalBound, InsertRefused};
 use nac_api::wire::{ErrorInfo, SessionInfo};
 
 impl From<ErrorInfo> for ApiError {
@@ -83,6 +83,24 @@ fn refused_create(refused: InsertRefused) -> ApiError {
                  (--max-sessions-per-key): delete some first"
             ),
         ),
+        InsertRefused::Full(bound) => {
+            let (what, flag) = match bound {
+                GlobalBound::Sessions(n) => (format!("{n} sessions"), "--max-stored-sessions"),
+                GlobalBound::Bytes(n) => (
+                    format!("{} MiB of sessions", n as f64 / (1024.0 * 1024.0)),
+                    "--max-stored-bytes",
+                ),
+            };
+            log::warn!("nac-sandbox: create refused, the sandbox holds {what} ({flag})");
+            ApiError::new(
+                503,
+                "UNAVAILABLE",
+                format!(
+                    "The sandbox holds {what} for all API keys together, the most it may ({flag}): \
+                     delete sessions, or wait until ended ones are forgotten"
+                ),
+            )
+        }
     }
 }
 

@@ -42,6 +42,10 @@ pub struct SandboxConfig {
     pub allowed_hosts: Vec<String>,
     /// Time a client has to send a request's body once its headers are read (longer: 408, closed).
     pub body_read_timeout: Duration,
+    /// Sessions stored for all keys together (any status); `None`: no limit. More creates answer 503.
+    pub max_stored_sessions: Option<usize>,
+    /// Bytes of stored sessions for all keys together (as serialized, plus indexes); `None`: no limit.
+    pub max_stored_bytes: Option<usize>,
 }
 
 impl Default for SandboxConfig {
@@ -62,6 +66,8 @@ impl Default for SandboxConfig {
             max_sessions_per_key: Some(10_000),
             allowed_hosts: Vec::new(),
             body_read_timeout: Duration::from_secs(10),
+            max_stored_sessions: Some(50_000),
+            max_stored_bytes: Some(64 * 1024 * 1024),
         }
     }
 }
@@ -91,6 +97,8 @@ impl std::fmt::Debug for SandboxConfig {
             .field("max_sessions_per_key", &self.max_sessions_per_key)
             .field("allowed_hosts", &self.allowed_hosts)
             .field("body_read_timeout", &self.body_read_timeout)
+            .field("max_stored_sessions", &self.max_stored_sessions)
+            .field("max_stored_bytes", &self.max_stored_bytes)
             .finish()
     }
 }

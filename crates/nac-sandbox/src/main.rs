@@ -95,6 +95,16 @@ struct Args {
     /// connection closed). While every connection is taken, bodies slower than a second are cut off.
     #[arg(long, default_value_t = 10)]
     body_read_timeout_secs: u64,
+
+    /// Sessions stored for all API keys together, whatever their status (0: no limit); more creates
+    /// answer 503.
+    #[arg(long, default_value_t = 50_000)]
+    max_stored_sessions: usize,
+
+    /// Bytes of stored sessions for all API keys together, as serialized plus indexes (0: no limit);
+    /// more creates answer 503.
+    #[arg(long, default_value_t = 64 * 1024 * 1024)]
+    max_stored_bytes: usize,
 }
 
 #[tokio::main]
@@ -124,6 +134,8 @@ async fn main() -> anyhow::Result<()> {
         max_sessions_per_key: Some(args.max_sessions_per_key).filter(|n| *n > 0),
         allowed_hosts: args.allowed_hosts,
         body_read_timeout: Duration::from_secs(args.body_read_timeout_secs.max(1)),
+        max_stored_sessions: Some(args.max_stored_sessions).filter(|n| *n > 0),
+        max_stored_bytes: Some(args.max_stored_bytes).filter(|n| *n > 0),
     };
     let sandbox = nac_sandbox::start(config).await?;
     {

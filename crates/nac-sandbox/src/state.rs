@@ -74,6 +74,8 @@ impl Sandbox {
         InsertRules {
             allow_concurrent: self.concurrent_sessions_allowed(),
             max_live_per_owner: self.config.max_sessions_per_key,
+            max_stored_sessions: self.config.max_stored_sessions,
+            max_stored_bytes: self.config.max_stored_bytes,
         }
     }
 

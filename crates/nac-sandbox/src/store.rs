@@ -95,6 +95,15 @@ struct Inner {
     by_owner: HashMap<Owner, HashSet<Uuid>>,
     /// Upcoming transitions; stale entries are harmless (the session is re-evaluated when popped).
     schedule: BinaryHeap<Reverse<(DateTime<Utc>, Uuid)>>,
+    /// What each session weighs (see [`weight`]) and all of them together, for the global bound.
+    weights: HashMap<Uuid, usize>,
+    total_weight: usize,
+}
+
+/// Bytes a session is counted as: its stored form plus the indexes' share.
+fn weight(session: &StoredSession) -> usize {
+    const INDEX_OVERHEAD: usize = 512;
+    serde_json::to_vec(session).map_or(0, |v| v.len()) + INDEX_OVERHEAD
 }
 
 impl Inner {
@@ -110,6 +119,11 @@ impl Inner {
             .insert(session.id);
         self.schedule
             .push(Reverse((session.next_due(now, retention), session.id)));
+        let weight = weight(&session);
+        self.total_weight += weight;
+        if let Some(replaced) = self.weights.insert(session.id, weight) {
+            self.total_weight -= replaced;
+        }
         self.sessions.insert(session.id, session);
     }
 
@@ -168,6 +182,9 @@ impl Inner {
 
     fn remove(&mut self, id: &Uuid) -> Option<StoredSession> {
         let session = self.sessions.remove(id)?;
+        if let Some(weight) = self.weights.remove(id) {
+            self.total_weight -= weight;
+        }
         if let Some(ids) = self.by_owner.get_mut(&session.owner) {
             ids.remove(id);
             if ids.is_empty() {
@@ -195,6 +212,15 @@ pub(crate) enum InsertRefused {
     DeviceBusy(Uuid),
     /// The owner holds this many live sessions already.
     TooManySessions(usize),
+    /// The sandbox holds as many sessions, or as many bytes of them, as it may (all keys together).
+    Full(GlobalBound),
+}
+
+/// Which global bound a create ran into, and its figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GlobalBound {
+    Sessions(usize),
+    Bytes(usize),
 }
 
 /// The rules a create is checked against (they can change while the sandbox runs).
@@ -202,6 +228,10 @@ pub(crate) enum InsertRefused {
 pub(crate) struct InsertRules {
     pub allow_concurrent: bool,
     pub max_live_per_owner: Option<usize>,
+    /// Sessions stored (any status, any key) at most.
+    pub max_stored_sessions: Option<usize>,
+    /// Bytes of stored sessions (see [`weight`]) at most.
+    pub max_stored_bytes: Option<usize>,
 }
 
 #[derive(Debug)]
@@ -237,6 +267,16 @@ impl Store {
         rules: InsertRules,
     ) -> Result<(SessionInfo, Vec<StatusEvent>), InsertRefused> {
         let mut inner = self.write();
+        if let Some(cap) = rules.max_stored_sessions {
+            if inner.sessions.len() >= cap {
+                return Err(InsertRefused::Full(GlobalBound::Sessions(cap)));
+            }
+        }
+        if let Some(cap) = rules.max_stored_bytes {
+            if inner.total_weight + weight(&session) > cap {
+                return Err(InsertRefused::Full(GlobalBound::Bytes(cap)));
+            }
+        }
         if let Some(cap) = rules.max_live_per_owner {
             if inner.at_cap(&session.owner, cap, now) {
                 return Err(InsertRefused::TooManySessions(cap));

@@ -9,6 +9,7 @@ mod sandbox_exposure;
 mod sandbox_fair_notify;
 mod sandbox_faults;
 mod sandbox_fixtures;
+mod sandbox_global_bound;
 mod sandbox_lifecycle;
 mod sandbox_persistence;
 mod sandbox_proptest;
