@@ -3,6 +3,7 @@
 
 use axum::extract::{DefaultBodyLimit, OriginalUri};
 use axum::http::HeaderName;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
 use tower_http::propagate_header::PropagateHeaderLayer;
@@ -17,6 +18,20 @@ async fn unknown_path(OriginalUri(uri): OriginalUri) -> ApiError {
     // Bounded: the answer never grows with what the client sent.
     let path: String = uri.path().chars().take(256).collect();
     ApiError::UnknownPath(path)
+}
+
+/// A path with a `.` or `..` segment (also percent-encoded): a gateway would have resolved it to another
+/// path, so it never reaches a session (`/sessions/..` is not a session id, nor the collection).
+async fn dot_segments(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let dotted = request.uri().path().split('/').any(|segment| {
+        let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
+        decoded == "." || decoded == ".."
+    });
+    if dotted {
+        let path: String = request.uri().path().chars().take(256).collect();
+        return ApiError::UnknownPath(path).into_response();
+    }
+    next.run(request).await
 }
 
 async fn method_not_allowed() -> ApiError {
@@ -68,6 +83,7 @@ pub(crate) fn router(sandbox: Shared) -> Router {
         .nest("/_sandbox", admin)
         .merge(service)
         .fallback(unknown_path)
+        .layer(axum::middleware::from_fn(dot_segments))
         .layer(DefaultBodyLimit::max(sandbox.config.max_body_bytes))
         .layer(PropagateHeaderLayer::new(HeaderName::from_static(
             "x-correlator",

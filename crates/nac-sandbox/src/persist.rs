@@ -92,6 +92,15 @@ pub(crate) struct Persister {
 }
 
 fn open(path: &Path) -> anyhow::Result<Database> {
+    // A new store is made only where there was no file: an empty one is what a failed copy or a full
+    // disk leaves, and starting afresh over it would silently lose the sessions it should have held.
+    if std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0) {
+        anyhow::bail!(
+            "the state file {} is empty (0 bytes), not a nac-sandbox state file; it was left \
+             untouched (delete it to start with no sessions)",
+            path.display()
+        );
+    }
     let mut options = OpenOptions::new();
     options.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]
@@ -106,11 +115,16 @@ fn open(path: &Path) -> anyhow::Result<Database> {
     Database::builder()
         .set_check_integrity_on_open(true)
         .create(path)
-        .with_context(|| {
-            format!(
+        .map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => anyhow::anyhow!(
+                "the state file {} is in use by another nac-sandbox (it is locked): stop that one, \
+                 or give this one another --state-file",
+                path.display()
+            ),
+            e => anyhow::Error::new(e).context(format!(
                 "{} is not a nac-sandbox state file (a redb database); it was left untouched",
                 path.display()
-            )
+            )),
         })
 }
 

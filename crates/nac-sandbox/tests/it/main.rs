@@ -11,6 +11,7 @@ mod sandbox_faults;
 mod sandbox_fixtures;
 mod sandbox_global_bound;
 mod sandbox_lifecycle;
+mod sandbox_minor;
 mod sandbox_persistence;
 mod sandbox_proptest;
 mod sandbox_python_sdk;
