@@ -43,7 +43,9 @@ pub(crate) async fn create_session(
             .map_err(|why| ApiError::invalid_argument(format!("sink: {why}")))?;
     }
     let now = sandbox.clock.now();
-    let session = StoredSession::create(req, owner, now, sandbox.activation_delay);
+    // The session's times are on its key's clock (the store takes the global one).
+    let local = now + sandbox.clock.key_offset(&owner);
+    let session = StoredSession::create(req, owner, local, sandbox.activation_delay);
     let (info, events) = sandbox
         .store
         .insert(session, now, sandbox.insert_rules())

@@ -19,6 +19,7 @@ use tokio::sync::{watch, Notify};
 use uuid::Uuid;
 
 use super::clock::{SandboxClock, MAX_OFFSET};
+use super::owner::Owner;
 use super::record;
 use super::session::StoredSession;
 use super::store::Store;
@@ -78,8 +79,13 @@ struct Flushed {
 /// What a state file held.
 pub(crate) struct Loaded {
     pub clock_offset_ms: i64,
+    /// Keys whose clocks were moved on their own.
+    pub key_clock_offsets_ms: Vec<(Owner, i64)>,
     pub sessions: Vec<StoredSession>,
 }
+
+/// META entries `key_clock:<owner hash>` hold each key's own clock offset.
+const KEY_CLOCK_PREFIX: &str = "key_clock:";
 
 #[derive(Debug)]
 pub(crate) struct Persister {
@@ -151,6 +157,7 @@ impl Persister {
             Err(redb::TableError::TableDoesNotExist(_)) => {
                 return Ok(Loaded {
                     clock_offset_ms: 0,
+                    key_clock_offsets_ms: Vec::new(),
                     sessions: Vec::new(),
                 })
             }
@@ -170,6 +177,20 @@ impl Persister {
             clock_offset_ms / 86_400_000,
             MAX_OFFSET.num_days()
         );
+        let mut key_clock_offsets_ms = Vec::new();
+        for entry in meta.iter()? {
+            let (name, offset) = entry?;
+            if let Some(hash) = name.value().strip_prefix(KEY_CLOCK_PREFIX) {
+                let owner = Owner::from_hash(hash)
+                    .with_context(|| format!("meta entry {:?} names no key", name.value()))?;
+                anyhow::ensure!(
+                    offset.value().abs() <= limit,
+                    "has a key clock offset beyond {} days",
+                    MAX_OFFSET.num_days()
+                );
+                key_clock_offsets_ms.push((owner, offset.value()));
+            }
+        }
         let mut sessions = Vec::new();
         for entry in tx.open_table(SESSIONS)?.iter()? {
             let (key, value) = entry?;
@@ -181,6 +202,7 @@ impl Persister {
         }
         Ok(Loaded {
             clock_offset_ms,
+            key_clock_offsets_ms,
             sessions,
         })
     }
@@ -257,6 +279,20 @@ impl Persister {
             let mut meta = tx.open_table(META)?;
             meta.insert(FORMAT_KEY, FORMAT)?;
             meta.insert(CLOCK_KEY, clock.offset_ms())?;
+            if dirty.clock {
+                let stale: Vec<String> = meta
+                    .iter()?
+                    .filter_map(Result::ok)
+                    .map(|(name, _)| name.value().to_owned())
+                    .filter(|name| name.starts_with(KEY_CLOCK_PREFIX))
+                    .collect();
+                for name in stale {
+                    meta.remove(name.as_str())?;
+                }
+                for (owner, ms) in clock.key_offsets_ms() {
+                    meta.insert(format!("{KEY_CLOCK_PREFIX}{}", owner.hash()).as_str(), ms)?;
+                }
+            }
         }
         tx.commit()?;
         Ok(())

@@ -63,11 +63,14 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
     let base_url = base_url_of(addr);
 
     let clock = Arc::new(SandboxClock::default());
-    let store = Arc::new(Store::new(to_delta(config.retention)));
+    let store = Arc::new(Store::new(to_delta(config.retention), clock.clone()));
     let persister = match &config.state_file {
         Some(path) => {
             let (persister, loaded) = Persister::open(path.clone())?;
             clock.set_offset_ms(loaded.clock_offset_ms);
+            for (owner, ms) in &loaded.key_clock_offsets_ms {
+                clock.set_key_offset_ms(owner, *ms);
+            }
             let dropped = store.load(loaded.sessions, clock.now());
             log::info!(
                 "nac-sandbox: loaded {} sessions from {}{}",

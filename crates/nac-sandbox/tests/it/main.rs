@@ -10,6 +10,7 @@ mod sandbox_fair_notify;
 mod sandbox_faults;
 mod sandbox_fixtures;
 mod sandbox_global_bound;
+mod sandbox_key_clocks;
 mod sandbox_lifecycle;
 mod sandbox_minor;
 mod sandbox_persistence;
