@@ -9,8 +9,9 @@ use axum::Router;
 use tower_http::propagate_header::PropagateHeaderLayer;
 
 use super::errors::ApiError;
+use super::flavour::Flavour;
 use super::state::Shared;
-use super::{admin, admin_auth, api, gateway, profiles, ui};
+use super::{admin, admin_auth, api, camara_gateway, gateway, oauth, profiles, ui};
 
 /// As RapidAPI's gateway answers a path it does not route: a `{"message"}` body, not a CAMARA one, so a
 /// client can tell a wrong URL from an unknown session.
@@ -60,11 +61,20 @@ pub(crate) fn router(sandbox: Shared) -> Router {
     let service = Router::new()
         .nest("/quality-on-demand/v1", qod)
         .nest("/qos-profiles/v1", qos_profiles)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(
+        .method_not_allowed_fallback(method_not_allowed);
+    let service = match sandbox.config.flavour {
+        Flavour::Nac => service.layer(axum::middleware::from_fn_with_state(
             sandbox.clone(),
             gateway::gateway,
-        ));
+        )),
+        Flavour::Camara => service
+            .layer(axum::middleware::from_fn_with_state(
+                sandbox.clone(),
+                camara_gateway::gateway,
+            ))
+            .route("/.well-known/openid-configuration", get(oauth::discovery))
+            .route("/oauth2/token", post(oauth::token)),
+    };
     let admin = Router::new()
         .route("/sessions", get(admin::sessions))
         .route("/sessions/{session_id}/terminate", post(admin::terminate))

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::faults::Faults;
+use super::flavour::{Flavour, OAuthClient};
 
 #[derive(Clone)]
 pub struct SandboxConfig {
@@ -46,6 +47,12 @@ pub struct SandboxConfig {
     pub max_stored_sessions: Option<usize>,
     /// Bytes of stored sessions for all keys together (as serialized, plus indexes); `None`: no limit.
     pub max_stored_bytes: Option<usize>,
+    /// NaC's API (the default) or a CAMARA operator's (OAuth2 client credentials, scopes).
+    pub flavour: Flavour,
+    /// The CAMARA flavour's OAuth2 clients.
+    pub oauth_clients: Vec<OAuthClient>,
+    /// How long the CAMARA flavour's access tokens live.
+    pub token_lifetime: Duration,
 }
 
 impl Default for SandboxConfig {
@@ -68,6 +75,9 @@ impl Default for SandboxConfig {
             body_read_timeout: Duration::from_secs(10),
             max_stored_sessions: Some(50_000),
             max_stored_bytes: Some(64 * 1024 * 1024),
+            flavour: Flavour::Nac,
+            oauth_clients: Vec::new(),
+            token_lifetime: Duration::from_secs(3600),
         }
     }
 }
@@ -99,6 +109,9 @@ impl std::fmt::Debug for SandboxConfig {
             .field("body_read_timeout", &self.body_read_timeout)
             .field("max_stored_sessions", &self.max_stored_sessions)
             .field("max_stored_bytes", &self.max_stored_bytes)
+            .field("flavour", &self.flavour)
+            .field("oauth_clients", &self.oauth_clients)
+            .field("token_lifetime", &self.token_lifetime)
             .finish()
     }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
-use nac_sandbox::{Faults, SandboxConfig};
+use nac_sandbox::{Faults, Flavour, OAuthClient, SandboxConfig};
 
 /// An offline emulator of Nokia's Network as Code Quality-on-Demand API (and the CAMARA QoS Profiles API),
 /// with session lifecycle, notifications, fault injection and an admin API under /_sandbox.
@@ -105,6 +105,27 @@ struct Args {
     /// more creates answer 503.
     #[arg(long, default_value_t = 64 * 1024 * 1024)]
     max_stored_bytes: usize,
+
+    /// Which API to answer as: `nac` (Nokia's Network as Code behind RapidAPI, X-RapidAPI-Key) or
+    /// `camara` (a CAMARA operator: OAuth2 client credentials at /oauth2/token, discovery at
+    /// /.well-known/openid-configuration, scopes enforced).
+    #[arg(long, default_value = "nac")]
+    flavour: Flavour,
+
+    /// An OAuth2 client of the camara flavour, as CLIENT_ID:CLIENT_SECRET[:SCOPE,SCOPE...] (all scopes
+    /// when none are given); repeat for several.
+    #[arg(
+        long = "oauth-client",
+        value_name = "ID:SECRET[:SCOPES]",
+        env = "NAC_SANDBOX_OAUTH_CLIENTS",
+        value_delimiter = ';',
+        hide_env_values = true
+    )]
+    oauth_clients: Vec<OAuthClient>,
+
+    /// Seconds the camara flavour's access tokens live.
+    #[arg(long, default_value_t = 3600)]
+    token_lifetime_secs: u64,
 }
 
 #[tokio::main]
@@ -136,6 +157,9 @@ async fn main() -> anyhow::Result<()> {
         body_read_timeout: Duration::from_secs(args.body_read_timeout_secs.max(1)),
         max_stored_sessions: Some(args.max_stored_sessions).filter(|n| *n > 0),
         max_stored_bytes: Some(args.max_stored_bytes).filter(|n| *n > 0),
+        flavour: args.flavour,
+        oauth_clients: args.oauth_clients,
+        token_lifetime: Duration::from_secs(args.token_lifetime_secs.max(1)),
     };
     let sandbox = nac_sandbox::start(config).await?;
     {

@@ -15,6 +15,7 @@ use super::clock::{SandboxClock, MAX_OFFSET};
 use super::faults::FaultSwitch;
 use super::listen::{self, ConnectionLimits};
 use super::notify::Notifier;
+use super::oauth::Tokens;
 use super::persist::{Change, Persister};
 use super::sink_policy::SinkPolicy;
 use super::state::Sandbox;
@@ -54,6 +55,12 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
             "listening on {} (not a loopback address) exposes the admin API: give it a token with \
              --admin-token or NAC_SANDBOX_ADMIN_TOKEN",
             config.listen
+        );
+    }
+    if config.flavour == crate::Flavour::Camara && config.oauth_clients.is_empty() {
+        anyhow::bail!(
+            "the camara flavour authenticates OAuth2 clients: register at least one with \
+             --oauth-client CLIENT_ID:CLIENT_SECRET[:SCOPES]"
         );
     }
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -112,6 +119,8 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
         notifier,
         sink_policy: SinkPolicy::new(addr),
         persister: persister.clone(),
+        base_url: base_url.clone(),
+        tokens: Tokens::default(),
     });
     if let Some(persister) = persister {
         background.push(tokio::spawn(persister.run(store, clock)));
