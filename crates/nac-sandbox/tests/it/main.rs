@@ -3,6 +3,7 @@
 mod sandbox_api;
 mod sandbox_bounds;
 mod sandbox_browser;
+mod sandbox_camara_authlib;
 mod sandbox_camara_oauth;
 mod sandbox_cli;
 mod sandbox_concurrency;
