@@ -9,7 +9,9 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 
 use super::body::{body_bytes, content_type};
+use super::camara_rules;
 use super::errors::ApiError;
+use super::flavour::Flavour;
 use super::owner::Owner;
 use super::persist::Change;
 use super::request;
@@ -31,6 +33,10 @@ pub(crate) async fn create_session(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let body = body_bytes(body)?;
+    let camara = sandbox.config.flavour == Flavour::Camara;
+    if camara {
+        camara_rules::check_device(&body)?;
+    }
     let req = request::parse_create(
         content_type(&headers),
         &body,
@@ -116,7 +122,16 @@ pub(crate) async fn get_session(
         .store
         .view(&id, Some(&owner), sandbox.clock.now())
         .map(Json)
-        .ok_or_else(|| ApiError::session_not_found(id))
+        .ok_or_else(|| not_found(&sandbox, id))
+}
+
+/// NaC: 404 for a session of another key (it cannot be seen); CAMARA: 403 when it exists.
+fn not_found(sandbox: &Shared, id: uuid::Uuid) -> ApiError {
+    let exists = || sandbox.store.view(&id, None, sandbox.clock.now()).is_some();
+    if sandbox.config.flavour == Flavour::Camara && exists() {
+        return camara_rules::not_your_session();
+    }
+    ApiError::session_not_found(id)
 }
 
 pub(crate) async fn delete_session(
@@ -129,7 +144,7 @@ pub(crate) async fn delete_session(
     let (event, removed) = sandbox
         .store
         .delete(&id, Some(&owner), now)
-        .ok_or_else(|| ApiError::session_not_found(id))?;
+        .ok_or_else(|| not_found(&sandbox, id))?;
     sandbox
         .commit(Change::session(id), event, || {
             sandbox.store.restore(removed, now)
@@ -147,13 +162,24 @@ pub(crate) async fn extend_session(
 ) -> Result<Json<SessionInfo>, ApiError> {
     let id = request::parse_session_id(&session_id)?;
     let body = body_bytes(body)?;
-    let additional = request::parse_extend(content_type(&headers), &body)?;
+    let mut additional = request::parse_extend(content_type(&headers), &body)?;
     let now = sandbox.clock.now();
+    let camara = sandbox.config.flavour == Flavour::Camara;
+    let current = sandbox.store.view(&id, Some(&owner), now);
+    if let (true, Some(current)) = (camara, &current) {
+        additional =
+            camara_rules::capped_additional(&current.qos_profile, current.duration, additional);
+    }
     let (info, before) = sandbox
         .store
         .extend(&id, Some(&owner), additional, now)
         .map_err(|refused| match refused {
-            ExtendRefused::NotFound => ApiError::session_not_found(id),
+            ExtendRefused::NotFound => not_found(&sandbox, id),
+            ExtendRefused::Inactive if camara => camara_rules::extension_not_allowed(
+                current
+                    .as_ref()
+                    .map_or("UNAVAILABLE", |c| c.qos_status.as_str()),
+            ),
             ExtendRefused::Inactive => ApiError::invalid_argument("The target session is inactive"),
         })?;
     sandbox
@@ -171,12 +197,16 @@ pub(crate) async fn retrieve_sessions(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Vec<SessionInfo>>, ApiError> {
     let body = body_bytes(body)?;
+    let camara = sandbox.config.flavour == Flavour::Camara;
+    if camara {
+        camara_rules::check_device(&body)?;
+    }
     let req = request::parse_retrieve_sessions(content_type(&headers), &body)?;
     let sessions = sandbox
         .store
         .for_device(&req.device, &owner, sandbox.clock.now());
-    if sessions.is_empty() {
-        // NaC's quirk (CAMARA would answer 200 []).
+    if sessions.is_empty() && !camara {
+        // NaC's quirk (CAMARA answers 200 []).
         return Err(ApiError::NoSessionsForDevice);
     }
     Ok(Json(sessions))

@@ -22,6 +22,7 @@ mod body;
 mod body_deadline;
 mod browser_guard;
 mod camara_gateway;
+mod camara_rules;
 mod clock;
 mod config;
 mod delivery;

@@ -169,6 +169,18 @@ fn profile(name: &'static str) -> QosProfile {
     }
 }
 
+/// A profile's `maxDuration` in seconds (`None` for an unknown profile).
+pub(crate) fn max_duration_seconds(name: &str) -> Option<i64> {
+    let name = PROFILES.iter().find(|p| **p == name)?;
+    let max = profile(name).max_duration;
+    Some(match max.unit {
+        "Minutes" => i64::from(max.value) * 60,
+        "Hours" => i64::from(max.value) * 3600,
+        "Days" => i64::from(max.value) * 86_400,
+        _ => i64::from(max.value),
+    })
+}
+
 /// NaC's thirteen profiles with their attributes.
 pub fn catalogue() -> Vec<QosProfile> {
     PROFILES.iter().map(|name| profile(name)).collect()

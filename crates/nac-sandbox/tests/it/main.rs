@@ -5,6 +5,7 @@ mod sandbox_bounds;
 mod sandbox_browser;
 mod sandbox_camara_authlib;
 mod sandbox_camara_oauth;
+mod sandbox_camara_rules;
 mod sandbox_cli;
 mod sandbox_concurrency;
 mod sandbox_exposure;

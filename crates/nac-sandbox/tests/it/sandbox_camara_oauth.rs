@@ -1,6 +1,7 @@
 //! The CAMARA flavour's OAuth2 side (issue 19): discovery, the token endpoint (client credentials with
 //! `client_secret_basic` and `client_secret_post`, RFC 6749 errors), tokens that expire, and the API
-//! refusing requests without a token (401) or without the operation's scope (403).
+//! refusing requests without a token (401) or without the operation's scope (403); sessions private to
+//! the client.
 
 use std::time::Duration;
 
@@ -182,8 +183,9 @@ async fn the_api_needs_a_live_token_with_the_operations_scope() {
     let (status, _) = call(&h, Method::GET, &path, Some(&token), None).await;
     assert_eq!(status, StatusCode::OK);
     let other = token_of(&h, "other", None).await;
-    let (status, _) = call(&h, Method::GET, &path, Some(&other), None).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Another client's session: CAMARA's 403 (see sandbox_camara_rules).
+    let (status, answer) = call(&h, Method::GET, &path, Some(&other), None).await;
+    assert_camara_error(status, &answer, 403, "PERMISSION_DENIED");
     let (status, answer) = call(&h, Method::DELETE, &path, Some(&reader), None).await;
     assert_camara_error(status, &answer, 403, "PERMISSION_DENIED");
     // The profiles API has its own scope, which the reader has.
