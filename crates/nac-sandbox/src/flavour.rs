@@ -34,13 +34,69 @@ pub const ALL_SCOPES: [&str; 6] = [
     "qos-profiles:read",
 ];
 
-/// A registered OAuth2 client (`--oauth-client ID:SECRET[:SCOPE,SCOPE...]`); without scopes it may ask
-/// for all of them.
-#[derive(Clone, PartialEq, Eq)]
+/// A registered OAuth2 client: with a secret (`--oauth-client ID:SECRET[:SCOPE,SCOPE...]`), or with public
+/// keys for `private_key_jwt` (`--oauth-jwt-client ID:JWKS[:SCOPES]`); without scopes it may ask for all.
+#[derive(Clone)]
 pub struct OAuthClient {
     pub client_id: String,
-    pub client_secret: String,
+    pub client_secret: Option<String>,
+    pub jwks: Option<jsonwebtoken::jwk::JwkSet>,
     pub scopes: Vec<String>,
+}
+
+fn parse_scopes(list: Option<&str>) -> Result<Vec<String>, String> {
+    let scopes: Vec<String> = match list {
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        None => ALL_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+    };
+    if let Some(unknown) = scopes.iter().find(|s| !ALL_SCOPES.contains(&s.as_str())) {
+        return Err(format!(
+            "unknown scope {unknown:?}; the scopes are {}",
+            ALL_SCOPES.join(", ")
+        ));
+    }
+    Ok(scopes)
+}
+
+impl OAuthClient {
+    /// `ID:JWKS[:SCOPE,SCOPE...]`, the JWKS inline (`{"keys": [...]}`) or the path of a file holding it.
+    pub fn with_jwks(s: &str) -> Result<Self, String> {
+        let (client_id, rest) = s
+            .split_once(':')
+            .filter(|(id, _)| !id.is_empty())
+            .ok_or("expected CLIENT_ID:JWKS[:SCOPE,SCOPE...]")?;
+        let (jwks, scopes) = if rest.trim_start().starts_with('{') {
+            let mut stream =
+                serde_json::Deserializer::from_str(rest).into_iter::<jsonwebtoken::jwk::JwkSet>();
+            let jwks = stream
+                .next()
+                .ok_or("no JWKS")?
+                .map_err(|e| format!("the inline JWKS is not one: {e}"))?;
+            let tail = rest[stream.byte_offset()..].trim();
+            (jwks, tail.strip_prefix(':'))
+        } else {
+            let (path, scopes) = match rest.split_once(':') {
+                Some((path, scopes)) => (path, Some(scopes)),
+                None => (rest, None),
+            };
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read the JWKS file {path}: {e}"))?;
+            let jwks =
+                serde_json::from_str(&text).map_err(|e| format!("{path} is not a JWKS: {e}"))?;
+            (jwks, scopes)
+        };
+        Ok(Self {
+            client_id: client_id.to_owned(),
+            client_secret: None,
+            jwks: Some(jwks),
+            scopes: parse_scopes(scopes)?,
+        })
+    }
 }
 
 /// The secret is a credential: never shown.
@@ -48,7 +104,11 @@ impl std::fmt::Debug for OAuthClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OAuthClient")
             .field("client_id", &self.client_id)
-            .field("client_secret", &"<redacted>")
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("jwks", &self.jwks.as_ref().map(|j| j.keys.len()))
             .field("scopes", &self.scopes)
             .finish()
     }
@@ -63,25 +123,11 @@ impl FromStr for OAuthClient {
         if client_id.is_empty() || client_secret.is_empty() {
             return Err("expected CLIENT_ID:CLIENT_SECRET[:SCOPE,SCOPE...]".into());
         }
-        let scopes: Vec<String> = match parts.next() {
-            Some(list) => list
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            None => ALL_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
-        };
-        if let Some(unknown) = scopes.iter().find(|s| !ALL_SCOPES.contains(&s.as_str())) {
-            return Err(format!(
-                "unknown scope {unknown:?}; the scopes are {}",
-                ALL_SCOPES.join(", ")
-            ));
-        }
         Ok(Self {
             client_id,
-            client_secret,
-            scopes,
+            client_secret: Some(client_secret),
+            jwks: None,
+            scopes: parse_scopes(parts.next())?,
         })
     }
 }

@@ -23,6 +23,7 @@ mod body_deadline;
 mod browser_guard;
 mod camara_gateway;
 mod camara_rules;
+mod client_assertion;
 mod clock;
 mod config;
 mod delivery;

@@ -123,6 +123,12 @@ struct Args {
     )]
     oauth_clients: Vec<OAuthClient>,
 
+    /// An OAuth2 client of the camara flavour that authenticates with private_key_jwt, as
+    /// CLIENT_ID:JWKS[:SCOPE,SCOPE...] where JWKS is the path of a JWKS file or the JWKS inline
+    /// ({"keys": [...]}); repeat for several.
+    #[arg(long = "oauth-jwt-client", value_name = "ID:JWKS[:SCOPES]", value_parser = OAuthClient::with_jwks)]
+    oauth_jwt_clients: Vec<OAuthClient>,
+
     /// Seconds the camara flavour's access tokens live.
     #[arg(long, default_value_t = 3600)]
     token_lifetime_secs: u64,
@@ -158,7 +164,11 @@ async fn main() -> anyhow::Result<()> {
         max_stored_sessions: Some(args.max_stored_sessions).filter(|n| *n > 0),
         max_stored_bytes: Some(args.max_stored_bytes).filter(|n| *n > 0),
         flavour: args.flavour,
-        oauth_clients: args.oauth_clients,
+        oauth_clients: args
+            .oauth_clients
+            .into_iter()
+            .chain(args.oauth_jwt_clients)
+            .collect(),
         token_lifetime: Duration::from_secs(args.token_lifetime_secs.max(1)),
     };
     let sandbox = nac_sandbox::start(config).await?;

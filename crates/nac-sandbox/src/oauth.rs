@@ -16,6 +16,7 @@ use base64::Engine;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use super::client_assertion::{self, SeenAssertions, JWT_BEARER};
 use super::flavour::{OAuthClient, ALL_SCOPES};
 use super::state::Shared;
 
@@ -30,6 +31,8 @@ pub(crate) struct Grant {
 #[derive(Debug, Default)]
 pub(crate) struct Tokens {
     issued: Mutex<HashMap<[u8; 32], (Grant, Instant)>>,
+    /// `private_key_jwt` assertions already used.
+    assertions: SeenAssertions,
 }
 
 fn digest(token: &str) -> [u8; 32] {
@@ -117,10 +120,86 @@ pub(crate) async fn discovery(State(sandbox): State<Shared>) -> Json<serde_json:
         "issuer": issuer,
         "token_endpoint": format!("{issuer}/oauth2/token"),
         "grant_types_supported": ["client_credentials"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "token_endpoint_auth_methods_supported":
+            ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+        "token_endpoint_auth_signing_alg_values_supported":
+            ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"],
         "scopes_supported": ALL_SCOPES,
         "response_types_supported": ["token"],
     }))
+}
+
+/// The client the request authenticates, by exactly one of `client_secret_basic`, `client_secret_post`
+/// and `private_key_jwt`.
+/// Why a client was not authenticated.
+enum Refused {
+    InvalidRequest(&'static str),
+    /// `basic`: it tried `Authorization: Basic` (the answer then says how to authenticate).
+    InvalidClient {
+        basic: bool,
+    },
+}
+
+impl Refused {
+    fn into_response(self) -> Response {
+        match self {
+            Self::InvalidRequest(why) => {
+                oauth_error(StatusCode::BAD_REQUEST, "invalid_request", why)
+            }
+            Self::InvalidClient { basic } => invalid_client(basic),
+        }
+    }
+}
+
+fn authenticate<'a>(
+    sandbox: &'a Shared,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> Result<&'a OAuthClient, Refused> {
+    let clients = &sandbox.config.oauth_clients;
+    let basic = basic_credentials(headers);
+    let posted = form.get("client_id").zip(form.get("client_secret"));
+    let assertion = form.get("client_assertion");
+    let methods = [basic.is_some(), posted.is_some(), assertion.is_some()];
+    if methods.iter().filter(|m| **m).count() > 1 {
+        return Err(Refused::InvalidRequest(
+            "use one client authentication method, not several",
+        ));
+    }
+    if let Some(assertion) = assertion {
+        if form.get("client_assertion_type").map(String::as_str) != Some(JWT_BEARER) {
+            return Err(Refused::InvalidRequest("client_assertion_type must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer"));
+        }
+        let issuer = sandbox.base_url.clone();
+        let audiences = [format!("{issuer}/oauth2/token"), issuer];
+        let tokens = &sandbox.tokens;
+        let client_id = form.get("client_id").map(String::as_str);
+        return client_assertion::verify(
+            assertion,
+            client_id,
+            clients,
+            &audiences,
+            &tokens.assertions,
+        )
+        .map_err(|why| {
+            log::info!("nac-sandbox: private_key_jwt refused: {why}");
+            Refused::InvalidClient { basic: false }
+        });
+    }
+    let (client_id, secret, by_basic) = match (basic, posted) {
+        (Some((id, secret)), _) => (id, secret, true),
+        (None, Some((id, secret))) => (id.clone(), secret.clone(), false),
+        (None, None) => return Err(Refused::InvalidClient { basic: false }),
+    };
+    clients
+        .iter()
+        .find(|c| c.client_id == client_id)
+        .filter(|c| {
+            c.client_secret
+                .as_deref()
+                .is_some_and(|s| same_secret(&secret, s))
+        })
+        .ok_or(Refused::InvalidClient { basic: by_basic })
 }
 
 /// `POST /oauth2/token` (`application/x-www-form-urlencoded`).
@@ -130,27 +209,9 @@ pub(crate) async fn token(
     body: Bytes,
 ) -> Response {
     let form: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
-    let basic = basic_credentials(&headers);
-    let posted = form.get("client_id").zip(form.get("client_secret"));
-    let (client_id, secret, by_basic) = match (basic, posted) {
-        (Some(_), Some(_)) => {
-            return oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                "use one client authentication method, not both",
-            )
-        }
-        (Some((id, secret)), None) => (id, secret, true),
-        (None, Some((id, secret))) => (id.clone(), secret.clone(), false),
-        (None, None) => return invalid_client(false),
-    };
-    let client: Option<&OAuthClient> = sandbox
-        .config
-        .oauth_clients
-        .iter()
-        .find(|c| c.client_id == client_id);
-    let Some(client) = client.filter(|c| same_secret(&secret, &c.client_secret)) else {
-        return invalid_client(by_basic);
+    let client = match authenticate(&sandbox, &headers, &form) {
+        Ok(client) => client,
+        Err(refused) => return refused.into_response(),
     };
     match form.get("grant_type").map(String::as_str) {
         Some("client_credentials") => {}

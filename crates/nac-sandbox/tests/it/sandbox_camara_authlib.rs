@@ -109,7 +109,11 @@ fn authlib_gets_tokens_both_ways_and_the_scopes_hold() {
     eprintln!("Authlib against the camara flavour: {found}");
     assert_eq!(
         found["methods"],
-        serde_json::json!(["client_secret_basic", "client_secret_post"])
+        serde_json::json!([
+            "client_secret_basic",
+            "client_secret_post",
+            "private_key_jwt"
+        ])
     );
     for method in ["client_secret_basic", "client_secret_post"] {
         let f = &found[method];

@@ -82,7 +82,11 @@ async fn discovery_names_the_token_endpoint() {
     assert_eq!(doc["grant_types_supported"], json!(["client_credentials"]));
     assert_eq!(
         doc["token_endpoint_auth_methods_supported"],
-        json!(["client_secret_basic", "client_secret_post"])
+        json!([
+            "client_secret_basic",
+            "client_secret_post",
+            "private_key_jwt"
+        ])
     );
     // The NaC flavour has none of it.
     let nac = start().await;
@@ -219,4 +223,156 @@ fn the_camara_flavour_needs_a_client() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("nac or camara"));
+}
+
+/// An EC P-256 key: its signing key and its public JWKS (one key, `kid` given).
+fn ec_key(kid: &str) -> (jsonwebtoken::EncodingKey, Value) {
+    use base64::Engine;
+    let pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let raw = pair.public_key_raw(); // 0x04 || X || Y
+    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    let jwks = json!({"keys": [{
+        "kty": "EC", "crv": "P-256", "kid": kid, "use": "sig", "alg": "ES256",
+        "x": b64(&raw[1..33]), "y": b64(&raw[33..65]),
+    }]});
+    (
+        jsonwebtoken::EncodingKey::from_ec_der(&pair.serialize_der()),
+        jwks,
+    )
+}
+
+fn assertion(key: &jsonwebtoken::EncodingKey, kid: &str, claims: &Value) -> String {
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+    header.kid = Some(kid.into());
+    jsonwebtoken::encode(&header, claims, key).unwrap()
+}
+
+#[tokio::test]
+async fn private_key_jwt_is_verified_against_the_registered_keys() {
+    let (key, jwks) = ec_key("k1");
+    let (stranger, _) = ec_key("k1");
+    let client = OAuthClient::with_jwks(&format!("jwt-app:{jwks}")).unwrap();
+    let h = start_with(SandboxConfig {
+        oauth_clients: vec![client],
+        ..camara_config(Duration::from_secs(3600))
+    })
+    .await;
+    let audience = h.url("/oauth2/token");
+    let now = chrono::Utc::now().timestamp();
+    let claims = |aud: &str, exp: i64| {
+        json!({"iss": "jwt-app", "sub": "jwt-app", "aud": aud, "iat": now, "exp": exp,
+               "jti": uuid::Uuid::new_v4().to_string()})
+    };
+    let post = |jwt: String| {
+        let h = &h;
+        async move {
+            let form = [
+                ("grant_type", "client_credentials"),
+                (
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                ),
+                ("client_assertion", jwt.as_str()),
+            ];
+            token_request(h, &form, None).await
+        }
+    };
+    let good = assertion(&key, "k1", &claims(&audience, now + 120));
+    let (status, body, _) = post(good.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let token = body["access_token"].as_str().unwrap().to_owned();
+    let (status, created) = call(
+        &h,
+        Method::POST,
+        "/sessions",
+        Some(&token),
+        Some(&create_body("+3691000002")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+
+    let hs256 = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims(&audience, now + 120),
+        &jsonwebtoken::EncodingKey::from_secret(b"guessable"),
+    )
+    .unwrap();
+    for (why, jwt) in [
+        ("a replay", good),
+        (
+            "another key",
+            assertion(&stranger, "k1", &claims(&audience, now + 120)),
+        ),
+        (
+            "an unknown kid",
+            assertion(&key, "k2", &claims(&audience, now + 120)),
+        ),
+        (
+            "another audience",
+            assertion(
+                &key,
+                "k1",
+                &claims("https://elsewhere.example/token", now + 120),
+            ),
+        ),
+        (
+            "expired",
+            assertion(&key, "k1", &claims(&audience, now - 120)),
+        ),
+        (
+            "living an hour",
+            assertion(&key, "k1", &claims(&audience, now + 3600)),
+        ),
+        ("a shared secret", hs256),
+    ] {
+        let (status, body, _) = post(jwt).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("invalid_client")),
+            "{why}: {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_binary_takes_a_jwks_file() {
+    let (_, jwks) = ec_key("k1");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jwks.json");
+    std::fs::write(&path, jwks.to_string()).unwrap();
+    let client = format!("jwt-app:{}:qos-profiles:read", path.display());
+    let (mut child, line) = nac_testkit::admin::spawn_binary(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--flavour",
+        "camara",
+        "--oauth-jwt-client",
+        &client,
+    ]);
+    let url = nac_testkit::admin::listening_url(&line);
+    let doc: Value = reqwest::get(format!("{url}/.well-known/openid-configuration"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(doc["token_endpoint_auth_methods_supported"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("private_key_jwt")));
+    let out = std::process::Command::new(nac_testkit::binary("nac-sandbox"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--flavour",
+            "camara",
+            "--oauth-jwt-client",
+            "jwt-app:/no/such/jwks.json",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the JWKS file"));
 }
