@@ -35,7 +35,7 @@ pub(crate) async fn create_session(
     let body = body_bytes(body)?;
     let camara = sandbox.config.flavour == Flavour::Camara;
     if camara {
-        camara_rules::check_device(&body)?;
+        camara_rules::check_device(&body, &["qosProfile", "applicationServer", "duration"])?;
     }
     let req = request::parse_create(
         content_type(&headers),
@@ -199,7 +199,7 @@ pub(crate) async fn retrieve_sessions(
     let body = body_bytes(body)?;
     let camara = sandbox.config.flavour == Flavour::Camara;
     if camara {
-        camara_rules::check_device(&body)?;
+        camara_rules::check_device(&body, &[])?;
     }
     let req = request::parse_retrieve_sessions(content_type(&headers), &body)?;
     let sessions = sandbox

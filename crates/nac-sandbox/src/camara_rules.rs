@@ -9,19 +9,29 @@ use serde_json::Value;
 use super::errors::ApiError;
 use super::profiles;
 
-/// Checks a create or retrieve-sessions body (before NaC's rules): the device is there, and its phone
-/// number, if any, is E.164 with `+`.
-pub(crate) fn check_device(body: &[u8]) -> Result<(), ApiError> {
+/// Checks a create or retrieve-sessions body (before NaC's rules): when it has every field the schema
+/// requires (`required`), the device must be there too; its phone number, if any, is E.164 with `+`.
+/// Anything else is left to NaC's parsing, whose 400s are CAMARA's too.
+pub(crate) fn check_device(body: &[u8], required: &[&str]) -> Result<(), ApiError> {
     let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(body) else {
-        return Ok(()); // NaC's parsing names what is wrong
+        return Ok(());
     };
     let Some(device) = fields.get("device") else {
-        return Err(ApiError::new(
-            422,
-            "MISSING_IDENTIFIER",
-            "The device cannot be identified: a 2-legged access token needs the device in the request.",
-        ));
+        if required.iter().all(|f| fields.contains_key(*f)) {
+            return Err(ApiError::new(
+                422,
+                "MISSING_IDENTIFIER",
+                "The device cannot be identified: a 2-legged access token needs the device in the \
+                 request.",
+            ));
+        }
+        return Ok(());
     };
+    check_phone(device)
+}
+
+/// A device's phone number, if any, is E.164 with `+` (NaC also takes it without).
+pub(crate) fn check_phone(device: &Value) -> Result<(), ApiError> {
     if let Some(phone) = device.get("phoneNumber").and_then(Value::as_str) {
         let digits = phone.strip_prefix('+').unwrap_or_default();
         let e164 = (5..=15).contains(&digits.len())

@@ -4,6 +4,7 @@ mod sandbox_api;
 mod sandbox_bounds;
 mod sandbox_browser;
 mod sandbox_camara_authlib;
+mod sandbox_camara_checklist;
 mod sandbox_camara_oauth;
 mod sandbox_camara_rules;
 mod sandbox_cli;
