@@ -4,7 +4,8 @@
 //! setup is generic (auth, scopes, ids, bodies, identifiers) are run against the sandbox and pass or fail
 //! on what the file expects; the ones that cannot apply (3-legged tokens, device registries) are counted
 //! as not applicable with the reason; the rest are counted as not automated. The figures are printed,
-//! and every automated scenario must pass.
+//! and every automated scenario must pass, except where the test plan contradicts the API definition
+//! (listed in `DISAGREEMENTS`, with the reason; the sandbox follows the API definition).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -18,12 +19,22 @@ use serde_json::{json, Value};
 
 const LIFETIME: Duration = Duration::from_secs(3);
 
+/// Scenarios where the test plan and the API definition it tests disagree; the sandbox follows the API
+/// definition, and the scenario is counted as failing, with the reason.
+const DISAGREEMENTS: [(&str, &str); 1] = [(
+    "quality_on_demand_createSession_400.9_invalid_duration",
+    "QoD 1.1.0's createSession defines 400 QUALITY_ON_DEMAND.DURATION_OUT_OF_RANGE (\"The requested \
+     duration is out of the allowed range for the specific QoS profile\"); the r3.2 test plan expects \
+     INVALID_ARGUMENT",
+)];
+
 struct Scenario {
     file: String,
     tag: String,
     title: String,
     status: Option<u16>,
-    code: Option<String>,
+    /// The codes accepted (`"$.code" is "A" or "B"`).
+    codes: Vec<String>,
 }
 
 fn tests_dir() -> Option<PathBuf> {
@@ -56,18 +67,19 @@ fn scenarios(dir: &std::path::Path) -> Vec<Scenario> {
                     tag: tag.take().unwrap_or_else(|| format!("(untagged) {title}")),
                     title: title.to_owned(),
                     status: None,
-                    code: None,
+                    codes: Vec::new(),
                 });
             } else if let Some(current) = all.last_mut().filter(|s| s.file == file) {
                 if let Some(n) = line.strip_prefix("Then the response status code is ") {
                     current.status = current.status.or(n.trim().parse().ok());
                 }
-                if let Some(rest) = line.strip_prefix("And the response property \"$.code\" is \"")
-                {
-                    current.code = current
-                        .code
-                        .clone()
-                        .or(rest.split('"').next().map(str::to_owned));
+                if let Some(rest) = line.strip_prefix("And the response property \"$.code\" is ") {
+                    if current.codes.is_empty() {
+                        current.codes = rest
+                            .split(" or ")
+                            .map(|c| c.trim().trim_matches('"').to_owned())
+                            .collect();
+                    }
                 }
             }
         }
@@ -316,6 +328,48 @@ async fn run(ctx: &Ctx, s: &Scenario) -> Verdict {
         return Verdict::Ran(st, body);
     }
     let _ = kind;
+    let create = |edit: &dyn Fn(&mut Value)| {
+        let mut body = create_body(&ctx.phone());
+        edit(&mut body);
+        body
+    };
+    let bad_create = if suffix("400.8_non_existent_qos_profile") {
+        Some(create(&|b| b["qosProfile"] = json!("QOS_NOT_EXISTING")))
+    } else if suffix("400.9_invalid_duration") {
+        Some(create(&|b| b["duration"] = json!(86_401)))
+    } else if suffix("400.5_out_of_range_port") {
+        Some(create(
+            &|b| {
+                b["device"] =
+                    json!({"ipv4Address": {"publicAddress": "203.0.113.9", "publicPort": 70_000}})
+            },
+        ))
+    } else if suffix("400.4_empty_property") {
+        Some(create(&|b| b["qosProfile"] = json!({})))
+    } else {
+        None
+    };
+    if let Some(body) = bad_create {
+        let path = "/quality-on-demand/v1/sessions";
+        let (st, body) = ctx.send(Some(&app), Method::POST, path, Some(body)).await;
+        return Verdict::Ran(st, body);
+    }
+    if suffix("409.1_session_conflict") {
+        let body = create_body(&ctx.phone());
+        let path = "/quality-on-demand/v1/sessions";
+        let (first, _) = ctx
+            .send(Some(&app), Method::POST, path, Some(body.clone()))
+            .await;
+        assert_eq!(first, StatusCode::CREATED);
+        let (st, body) = ctx.send(Some(&app), Method::POST, path, Some(body)).await;
+        return Verdict::Ran(st, body);
+    }
+    if suffix("400.1_name_does_not_match_regex") || suffix("400.2_invalid_name_length") {
+        let name = if suffix("regex") { "QOS%20L%21" } else { "Q" };
+        let path = format!("/qos-profiles/v1/qos-profiles/{name}");
+        let (st, body) = ctx.send(Some(&app), Method::GET, &path, None).await;
+        return Verdict::Ran(st, body);
+    }
     Verdict::NotAutomated
 }
 
@@ -351,13 +405,14 @@ async fn camara_r3_2_scenarios_against_the_camara_flavour() {
         match run(&ctx, s).await {
             Verdict::Ran(status, body) => {
                 let status_ok = s.status.is_none_or(|want| status.as_u16() == want);
-                let code_ok = s.code.as_deref().is_none_or(|want| body["code"] == want);
+                let code_ok =
+                    s.codes.is_empty() || s.codes.iter().any(|want| body["code"] == *want);
                 let line = format!(
                     "{} [{}] want {:?} {:?}, got {} {}",
                     s.tag,
                     s.title,
                     s.status,
-                    s.code,
+                    s.codes,
                     status.as_u16(),
                     body["code"]
                 );
@@ -375,8 +430,17 @@ async fn camara_r3_2_scenarios_against_the_camara_flavour() {
         "CAMARA r3.2 against the camara flavour: {} scenarios; {} pass, {} fail, {} not applicable, {} not automated",
         all.len(), pass.len(), fail.len(), na.len(), manual.len()
     );
+    let explained = |line: &String| {
+        DISAGREEMENTS
+            .iter()
+            .find(|(tag, _)| line.starts_with(&format!("{tag} ")))
+            .map(|(_, why)| *why)
+    };
     for line in &fail {
-        eprintln!("  FAIL {line}");
+        match explained(line) {
+            Some(why) => eprintln!("  FAIL {line}\n       explained: {why}"),
+            None => eprintln!("  FAIL {line}"),
+        }
     }
     for line in &na {
         eprintln!("  N/A  {line}");
@@ -389,5 +453,9 @@ async fn camara_r3_2_scenarios_against_the_camara_flavour() {
         "the feature files were read ({} scenarios)",
         all.len()
     );
-    assert!(fail.is_empty(), "{} automated scenarios fail", fail.len());
+    let unexplained: Vec<_> = fail.iter().filter(|l| explained(l).is_none()).collect();
+    assert!(
+        unexplained.is_empty(),
+        "automated scenarios fail: {unexplained:#?}"
+    );
 }
