@@ -41,7 +41,11 @@ pub(crate) async fn create_session(
         content_type(&headers),
         &body,
         sandbox.config.allow_http_sinks_on_loopback,
-    )?;
+    )
+    .map_err(|e| match camara {
+        true => camara_rules::create_error(e.into()),
+        false => e.into(),
+    })?;
     if let Some(sink) = &req.sink {
         sandbox
             .sink_policy

@@ -46,6 +46,18 @@ pub(crate) fn check_phone(device: &Value) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// CAMARA names a sink credential of another type `INVALID_CREDENTIAL` (NaC's rules say
+/// `INVALID_ARGUMENT`, which CAMARA also allows for the token type).
+pub(crate) fn create_error(error: ApiError) -> ApiError {
+    match error {
+        ApiError::Camara(mut e) if e.message.starts_with("sinkCredential.credentialType") => {
+            e.code = "INVALID_CREDENTIAL".into();
+            ApiError::Camara(e)
+        }
+        other => other,
+    }
+}
+
 /// CAMARA's answer for a session that exists but belongs to another client.
 pub(crate) fn not_your_session() -> ApiError {
     ApiError::new(

@@ -344,6 +344,24 @@ async fn run(ctx: &Ctx, s: &Scenario) -> Verdict {
                     json!({"ipv4Address": {"publicAddress": "203.0.113.9", "publicPort": 70_000}})
             },
         ))
+    } else if suffix("400.6_invalid_sink_credential") {
+        Some(create(&|b| {
+            b["sink"] = json!("https://receiver.example/notify");
+            b["sinkCredential"] =
+                json!({"credentialType": "PLAIN", "identifier": "a", "secret": "b"});
+        }))
+    } else if suffix("400.7_sink_credential_invalid_token") {
+        Some(create(&|b| {
+            b["sink"] = json!("https://receiver.example/notify");
+            b["sinkCredential"] = json!({"credentialType": "ACCESSTOKEN", "accessToken": "t",
+                "accessTokenExpiresUtc": "2099-01-01T00:00:00Z", "accessTokenType": "mac"});
+        }))
+    } else if suffix("02_1_sinkcredential_provided") {
+        Some(create(&|b| {
+            b["sink"] = json!("https://receiver.example/notify");
+            b["sinkCredential"] = json!({"credentialType": "ACCESSTOKEN", "accessToken": "t",
+                "accessTokenExpiresUtc": "2099-01-01T00:00:00Z", "accessTokenType": "bearer"});
+        }))
     } else if suffix("400.4_empty_property") {
         Some(create(&|b| b["qosProfile"] = json!({})))
     } else {
@@ -353,6 +371,58 @@ async fn run(ctx: &Ctx, s: &Scenario) -> Verdict {
         let path = "/quality-on-demand/v1/sessions";
         let (st, body) = ctx.send(Some(&app), Method::POST, path, Some(body)).await;
         return Verdict::Ran(st, body);
+    }
+    if suffix("02_exceed_max_duration") || suffix("02_get_recent_unavailable") {
+        let mut body = create_body(&ctx.phone());
+        body["duration"] = json!(80_000);
+        let qod = "/quality-on-demand/v1/sessions";
+        let (_, created) = ctx.send(Some(&app), Method::POST, qod, Some(body)).await;
+        let id = created["sessionId"].as_str().unwrap().to_owned();
+        if suffix("02_get_recent_unavailable") {
+            ctx.h.admin.terminate(&id).await;
+            let (st, body) = ctx
+                .send(Some(&app), Method::GET, &format!("{qod}/{id}"), None)
+                .await;
+            let ok = body["qosStatus"] == "UNAVAILABLE";
+            return Verdict::Ran(if ok { st } else { StatusCode::IM_A_TEAPOT }, body);
+        }
+        let extend = json!({"requestedAdditionalDuration": 20_000});
+        let (st, body) = ctx
+            .send(
+                Some(&app),
+                Method::POST,
+                &format!("{qod}/{id}/extend"),
+                Some(extend),
+            )
+            .await;
+        // The total is capped at the profile's maxDuration (86,400 s for every profile here).
+        let ok = body["duration"] == 86_400;
+        return Verdict::Ran(if ok { st } else { StatusCode::IM_A_TEAPOT }, body);
+    }
+    if suffix("02_filter_by_name_only") || suffix("03_filter_by_status_only") {
+        let filter = if suffix("name_only") {
+            json!({"name": "QOS_L"})
+        } else {
+            json!({"status": "ACTIVE"})
+        };
+        let path = "/qos-profiles/v1/retrieve-qos-profiles";
+        let (st, body) = ctx.send(Some(&app), Method::POST, path, Some(filter)).await;
+        let matches = body.as_array().is_some_and(|all| {
+            !all.is_empty()
+                && all.iter().all(|p| {
+                    p["name"] == "QOS_L" || (suffix("status_only") && p["status"] == "ACTIVE")
+                })
+        });
+        return Verdict::Ran(if matches { st } else { StatusCode::IM_A_TEAPOT }, body);
+    }
+    if suffix("04_return_restricted_profiles")
+        || suffix("05_not_return_restricted_profiles")
+        || suffix("06_device_qos_profiles_not_found")
+        || suffix("422.1_session_qos_profile_not_applicable")
+    {
+        return Verdict::NotApplicable(
+            "no profile is restricted to some devices: every profile applies to every device",
+        );
     }
     if suffix("409.1_session_conflict") {
         let body = create_body(&ctx.phone());
