@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::body::body_bytes;
 use super::errors::ApiError;
 use super::faults::Faults;
+use super::owner::Owner;
 use super::persist::Change;
 use super::request;
 use super::state::Shared;
@@ -60,6 +61,9 @@ pub(crate) async fn terminate(
 #[serde(deny_unknown_fields)]
 pub(crate) struct AdvanceClock {
     advance_seconds: f64,
+    /// Moves only this key's clock (its sessions' time); without it, the global clock.
+    #[serde(default)]
+    api_key: Option<String>,
 }
 
 /// `GET`/`POST /_sandbox/clock` answer.
@@ -67,12 +71,34 @@ pub(crate) struct AdvanceClock {
 pub(crate) struct ClockReport {
     now: String,
     offset_seconds: f64,
+    /// The keys whose clocks were moved on their own (labelled as in the sessions list).
+    keys: Vec<KeyClock>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct KeyClock {
+    owner: String,
+    now: String,
+    /// Ahead of the global clock by this much.
+    offset_seconds: f64,
 }
 
 fn clock_report(sandbox: &Shared) -> Json<ClockReport> {
+    let now = sandbox.clock.now();
+    let keys = sandbox
+        .clock
+        .key_offsets_ms()
+        .into_iter()
+        .map(|(owner, ms)| KeyClock {
+            owner: owner.label(),
+            now: format_timestamp(&(now + TimeDelta::milliseconds(ms))),
+            offset_seconds: ms as f64 / 1000.0,
+        })
+        .collect();
     Json(ClockReport {
-        now: format_timestamp(&sandbox.clock.now()),
+        now: format_timestamp(&now),
         offset_seconds: sandbox.clock.offset_ms() as f64 / 1000.0,
+        keys,
     })
 }
 
@@ -93,6 +119,9 @@ pub(crate) async fn advance_clock(
     }
     // Saturating float-to-int conversion; the clock refuses anything beyond a century.
     let by = TimeDelta::milliseconds((req.advance_seconds * 1000.0) as i64);
+    if let Some(key) = req.api_key.as_deref() {
+        return advance_key_clock(&sandbox, key, by).await;
+    }
     let before = sandbox.clock.offset_ms();
     sandbox
         .clock
@@ -110,6 +139,39 @@ pub(crate) async fn advance_clock(
         .commit(change, events, || sandbox.clock.set_offset_ms(before))
         .await?;
     Ok(clock_report(&sandbox))
+}
+
+/// Moves one key's clock: its sessions expire and notify as if that much time had passed for them.
+async fn advance_key_clock(
+    sandbox: &Shared,
+    key: &str,
+    by: TimeDelta,
+) -> Result<Json<ClockReport>, ApiError> {
+    if key.is_empty() {
+        return Err(ApiError::invalid_argument(
+            "api_key: empty; give the X-RapidAPI-Key whose clock to move",
+        ));
+    }
+    let owner = Owner::of_key(key);
+    let before = sandbox.clock.key_offset(&owner).num_milliseconds();
+    sandbox
+        .clock
+        .advance_key(&owner, by)
+        .map_err(|e| ApiError::invalid_argument(format!("advance_seconds: {e}")))?;
+    let now = sandbox.clock.now();
+    sandbox.store.reschedule(&owner, now);
+    let (events, ids) = sandbox.store.tick(now);
+    let change = Change {
+        ids,
+        clock: true,
+        cleared: false,
+    };
+    sandbox
+        .commit(change, events, || {
+            sandbox.clock.set_key_offset_ms(&owner, before)
+        })
+        .await?;
+    Ok(clock_report(sandbox))
 }
 
 /// `GET`/`PUT /_sandbox/config`: the rules that can change while running.
@@ -158,6 +220,7 @@ pub(crate) async fn reset(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     sandbox.store.clear();
     sandbox.clock.set_offset_ms(0);
+    sandbox.clock.clear_key_offsets();
     sandbox.faults.set(Faults::default());
     sandbox.stats.reset();
     sandbox.set_concurrent_sessions_allowed(sandbox.config.allow_concurrent_sessions);

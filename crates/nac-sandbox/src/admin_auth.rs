@@ -1,6 +1,7 @@
 //! Who may use the admin API and the UI: with an admin token configured, whoever presents it (as
 //! `Authorization: Bearer <token>`, or the cookie the UI's login sets); without one, loopback clients only
-//! (a non-loopback listen address refuses to start without a token, see `server`).
+//! (a non-loopback listen address refuses to start without a token, see `server`); in both cases only
+//! requests a browser page or a sink could not have sent (see `browser_guard`).
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap};
@@ -8,6 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
+use super::browser_guard;
 use super::errors::ApiError;
 use super::listen::peer;
 use super::state::Shared;
@@ -58,8 +60,14 @@ pub(crate) async fn admin_only(
     request: Request,
     next: Next,
 ) -> Response {
+    if let Err(refused) = browser_guard::check(&request, &sandbox.config.allowed_hosts) {
+        return refused.into_response();
+    }
     if is_admin(&sandbox, &request) {
-        return next.run(request).await;
+        return match browser_guard::check_content_type(&request) {
+            Ok(()) => next.run(request).await,
+            Err(refused) => refused.into_response(),
+        };
     }
     let message = if sandbox.config.admin_token.is_some() {
         "The sandbox admin API needs its admin token (Authorization: Bearer <token>)."

@@ -9,13 +9,15 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 
 use super::body::{body_bytes, content_type};
+use super::camara_rules;
 use super::errors::ApiError;
+use super::flavour::Flavour;
 use super::owner::Owner;
 use super::persist::Change;
 use super::request;
 use super::session::{ExtendRefused, StoredSession};
 use super::state::Shared;
-use super::store::InsertRefused;
+use super::store::{GlobalBound, InsertRefused};
 use nac_api::wire::{ErrorInfo, SessionInfo};
 
 impl From<ErrorInfo> for ApiError {
@@ -31,11 +33,19 @@ pub(crate) async fn create_session(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let body = body_bytes(body)?;
+    let camara = sandbox.config.flavour == Flavour::Camara;
+    if camara {
+        camara_rules::check_device(&body, &["qosProfile", "applicationServer", "duration"])?;
+    }
     let req = request::parse_create(
         content_type(&headers),
         &body,
         sandbox.config.allow_http_sinks_on_loopback,
-    )?;
+    )
+    .map_err(|e| match camara {
+        true => camara_rules::create_error(e.into()),
+        false => e.into(),
+    })?;
     if let Some(sink) = &req.sink {
         sandbox
             .sink_policy
@@ -43,7 +53,9 @@ pub(crate) async fn create_session(
             .map_err(|why| ApiError::invalid_argument(format!("sink: {why}")))?;
     }
     let now = sandbox.clock.now();
-    let session = StoredSession::create(req, owner, now, sandbox.activation_delay);
+    // The session's times are on its key's clock (the store takes the global one).
+    let local = now + sandbox.clock.key_offset(&owner);
+    let session = StoredSession::create(req, owner, local, sandbox.activation_delay);
     let (info, events) = sandbox
         .store
         .insert(session, now, sandbox.insert_rules())
@@ -83,6 +95,24 @@ fn refused_create(refused: InsertRefused) -> ApiError {
                  (--max-sessions-per-key): delete some first"
             ),
         ),
+        InsertRefused::Full(bound) => {
+            let (what, flag) = match bound {
+                GlobalBound::Sessions(n) => (format!("{n} sessions"), "--max-stored-sessions"),
+                GlobalBound::Bytes(n) => (
+                    format!("{} MiB of sessions", n as f64 / (1024.0 * 1024.0)),
+                    "--max-stored-bytes",
+                ),
+            };
+            log::warn!("nac-sandbox: create refused, the sandbox holds {what} ({flag})");
+            ApiError::new(
+                503,
+                "UNAVAILABLE",
+                format!(
+                    "The sandbox holds {what} for all API keys together, the most it may ({flag}): \
+                     delete sessions, or wait until ended ones are forgotten"
+                ),
+            )
+        }
     }
 }
 
@@ -96,7 +126,16 @@ pub(crate) async fn get_session(
         .store
         .view(&id, Some(&owner), sandbox.clock.now())
         .map(Json)
-        .ok_or_else(|| ApiError::session_not_found(id))
+        .ok_or_else(|| not_found(&sandbox, id))
+}
+
+/// NaC: 404 for a session of another key (it cannot be seen); CAMARA: 403 when it exists.
+fn not_found(sandbox: &Shared, id: uuid::Uuid) -> ApiError {
+    let exists = || sandbox.store.view(&id, None, sandbox.clock.now()).is_some();
+    if sandbox.config.flavour == Flavour::Camara && exists() {
+        return camara_rules::not_your_session();
+    }
+    ApiError::session_not_found(id)
 }
 
 pub(crate) async fn delete_session(
@@ -109,7 +148,7 @@ pub(crate) async fn delete_session(
     let (event, removed) = sandbox
         .store
         .delete(&id, Some(&owner), now)
-        .ok_or_else(|| ApiError::session_not_found(id))?;
+        .ok_or_else(|| not_found(&sandbox, id))?;
     sandbox
         .commit(Change::session(id), event, || {
             sandbox.store.restore(removed, now)
@@ -127,13 +166,24 @@ pub(crate) async fn extend_session(
 ) -> Result<Json<SessionInfo>, ApiError> {
     let id = request::parse_session_id(&session_id)?;
     let body = body_bytes(body)?;
-    let additional = request::parse_extend(content_type(&headers), &body)?;
+    let mut additional = request::parse_extend(content_type(&headers), &body)?;
     let now = sandbox.clock.now();
+    let camara = sandbox.config.flavour == Flavour::Camara;
+    let current = sandbox.store.view(&id, Some(&owner), now);
+    if let (true, Some(current)) = (camara, &current) {
+        additional =
+            camara_rules::capped_additional(&current.qos_profile, current.duration, additional);
+    }
     let (info, before) = sandbox
         .store
         .extend(&id, Some(&owner), additional, now)
         .map_err(|refused| match refused {
-            ExtendRefused::NotFound => ApiError::session_not_found(id),
+            ExtendRefused::NotFound => not_found(&sandbox, id),
+            ExtendRefused::Inactive if camara => camara_rules::extension_not_allowed(
+                current
+                    .as_ref()
+                    .map_or("UNAVAILABLE", |c| c.qos_status.as_str()),
+            ),
             ExtendRefused::Inactive => ApiError::invalid_argument("The target session is inactive"),
         })?;
     sandbox
@@ -151,12 +201,16 @@ pub(crate) async fn retrieve_sessions(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Vec<SessionInfo>>, ApiError> {
     let body = body_bytes(body)?;
+    let camara = sandbox.config.flavour == Flavour::Camara;
+    if camara {
+        camara_rules::check_device(&body, &[])?;
+    }
     let req = request::parse_retrieve_sessions(content_type(&headers), &body)?;
     let sessions = sandbox
         .store
         .for_device(&req.device, &owner, sandbox.clock.now());
-    if sessions.is_empty() {
-        // NaC's quirk (CAMARA would answer 200 []).
+    if sessions.is_empty() && !camara {
+        // NaC's quirk (CAMARA answers 200 []).
         return Err(ApiError::NoSessionsForDevice);
     }
     Ok(Json(sessions))

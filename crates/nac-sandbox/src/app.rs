@@ -3,13 +3,15 @@
 
 use axum::extract::{DefaultBodyLimit, OriginalUri};
 use axum::http::HeaderName;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
 use tower_http::propagate_header::PropagateHeaderLayer;
 
 use super::errors::ApiError;
+use super::flavour::Flavour;
 use super::state::Shared;
-use super::{admin, admin_auth, api, gateway, profiles, ui};
+use super::{admin, admin_auth, api, camara_gateway, gateway, oauth, profiles, ui};
 
 /// As RapidAPI's gateway answers a path it does not route: a `{"message"}` body, not a CAMARA one, so a
 /// client can tell a wrong URL from an unknown session.
@@ -17,6 +19,20 @@ async fn unknown_path(OriginalUri(uri): OriginalUri) -> ApiError {
     // Bounded: the answer never grows with what the client sent.
     let path: String = uri.path().chars().take(256).collect();
     ApiError::UnknownPath(path)
+}
+
+/// A path with a `.` or `..` segment (also percent-encoded): a gateway would have resolved it to another
+/// path, so it never reaches a session (`/sessions/..` is not a session id, nor the collection).
+async fn dot_segments(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let dotted = request.uri().path().split('/').any(|segment| {
+        let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
+        decoded == "." || decoded == ".."
+    });
+    if dotted {
+        let path: String = request.uri().path().chars().take(256).collect();
+        return ApiError::UnknownPath(path).into_response();
+    }
+    next.run(request).await
 }
 
 async fn method_not_allowed() -> ApiError {
@@ -45,11 +61,20 @@ pub(crate) fn router(sandbox: Shared) -> Router {
     let service = Router::new()
         .nest("/quality-on-demand/v1", qod)
         .nest("/qos-profiles/v1", qos_profiles)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(
+        .method_not_allowed_fallback(method_not_allowed);
+    let service = match sandbox.config.flavour {
+        Flavour::Nac => service.layer(axum::middleware::from_fn_with_state(
             sandbox.clone(),
             gateway::gateway,
-        ));
+        )),
+        Flavour::Camara => service
+            .layer(axum::middleware::from_fn_with_state(
+                sandbox.clone(),
+                camara_gateway::gateway,
+            ))
+            .route("/.well-known/openid-configuration", get(oauth::discovery))
+            .route("/oauth2/token", post(oauth::token)),
+    };
     let admin = Router::new()
         .route("/sessions", get(admin::sessions))
         .route("/sessions/{session_id}/terminate", post(admin::terminate))
@@ -68,6 +93,7 @@ pub(crate) fn router(sandbox: Shared) -> Router {
         .nest("/_sandbox", admin)
         .merge(service)
         .fallback(unknown_path)
+        .layer(axum::middleware::from_fn(dot_segments))
         .layer(DefaultBodyLimit::max(sandbox.config.max_body_bytes))
         .layer(PropagateHeaderLayer::new(HeaderName::from_static(
             "x-correlator",

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::faults::Faults;
+use super::flavour::{Flavour, OAuthClient};
 
 #[derive(Clone)]
 pub struct SandboxConfig {
@@ -40,6 +41,21 @@ pub struct SandboxConfig {
     /// Drop `GET /sessions` (list every session of the key), as NaC did: answered like any path the
     /// gateway does not route.
     pub no_list_endpoint: bool,
+    /// Host names (besides IP addresses and `localhost`) the admin API answers for, for a sandbox
+    /// reached through a name; any other `Host` is refused (DNS rebinding).
+    pub allowed_hosts: Vec<String>,
+    /// Time a client has to send a request's body once its headers are read (longer: 408, closed).
+    pub body_read_timeout: Duration,
+    /// Sessions stored for all keys together (any status); `None`: no limit. More creates answer 503.
+    pub max_stored_sessions: Option<usize>,
+    /// Bytes of stored sessions for all keys together (as serialized, plus indexes); `None`: no limit.
+    pub max_stored_bytes: Option<usize>,
+    /// NaC's API (the default) or a CAMARA operator's (OAuth2 client credentials, scopes).
+    pub flavour: Flavour,
+    /// The CAMARA flavour's OAuth2 clients.
+    pub oauth_clients: Vec<OAuthClient>,
+    /// How long the CAMARA flavour's access tokens live.
+    pub token_lifetime: Duration,
 }
 
 impl Default for SandboxConfig {
@@ -59,6 +75,13 @@ impl Default for SandboxConfig {
             header_read_timeout: Duration::from_secs(10),
             max_sessions_per_key: Some(10_000),
             no_list_endpoint: false,
+            allowed_hosts: Vec::new(),
+            body_read_timeout: Duration::from_secs(10),
+            max_stored_sessions: Some(50_000),
+            max_stored_bytes: Some(64 * 1024 * 1024),
+            flavour: Flavour::Nac,
+            oauth_clients: Vec::new(),
+            token_lifetime: Duration::from_secs(3600),
         }
     }
 }
@@ -87,6 +110,13 @@ impl std::fmt::Debug for SandboxConfig {
             .field("header_read_timeout", &self.header_read_timeout)
             .field("max_sessions_per_key", &self.max_sessions_per_key)
             .field("no_list_endpoint", &self.no_list_endpoint)
+            .field("allowed_hosts", &self.allowed_hosts)
+            .field("body_read_timeout", &self.body_read_timeout)
+            .field("max_stored_sessions", &self.max_stored_sessions)
+            .field("max_stored_bytes", &self.max_stored_bytes)
+            .field("flavour", &self.flavour)
+            .field("oauth_clients", &self.oauth_clients)
+            .field("token_lifetime", &self.token_lifetime)
             .finish()
     }
 }

@@ -10,6 +10,7 @@ use reqwest::redirect;
 use reqwest::Url;
 use uuid::Uuid;
 
+use super::browser_guard::NOTIFIER_MARKER;
 use super::session::StatusEvent;
 use super::sink_policy::{redacted, SinkPolicy};
 use nac_api::wire::{CloudEvent, StatusChanged, QOS_STATUS_CHANGED};
@@ -27,6 +28,9 @@ const DOWN_AFTER: u32 = 2;
 pub(crate) struct Delivery {
     source_root: String,
     policy: SinkPolicy,
+    /// For sinks named by an IP address: nothing to resolve, so nothing to pin. Building a client
+    /// loads the system's root certificates (tens of ms), too slow to do for every sink.
+    by_address: reqwest::Client,
 }
 
 /// A sink worker's connection state: an HTTP client pinned to the addresses last checked, and how many
@@ -35,6 +39,23 @@ pub(crate) struct Delivery {
 pub(crate) struct SinkClient {
     pinned: Option<(Vec<SocketAddr>, reqwest::Client)>,
     failed_in_a_row: u32,
+    last_attempt_failed: bool,
+}
+
+impl SinkClient {
+    /// Its last attempt failed: its next ones wait in the lane of failing sinks.
+    pub fn failing(&self) -> bool {
+        self.last_attempt_failed
+    }
+}
+
+/// What follows one attempt.
+#[derive(Debug)]
+pub(crate) enum Step {
+    /// Delivered, or given up on: the sink's next event.
+    Finished,
+    /// The same event again after this long.
+    RetryAfter(Duration),
 }
 
 pub(crate) fn cloud_event(event: &StatusEvent, source_root: &str) -> CloudEvent {
@@ -69,6 +90,7 @@ impl Delivery {
         Self {
             source_root,
             policy,
+            by_address: Self::client(&Url::parse("http://127.0.0.1/").expect("a URL"), &[]),
         }
     }
 
@@ -120,7 +142,9 @@ impl Delivery {
             Ok(addrs) => addrs,
             Err(why) => return Outcome::GiveUp(format!("refused: {why}")),
         };
+        let named = matches!(url.host(), Some(url::Host::Domain(_)));
         let http = match &client.pinned {
+            _ if !named => self.by_address.clone(),
             Some((pinned, http)) if *pinned == addrs => http.clone(),
             _ => {
                 let http = Self::client(url, &addrs);
@@ -131,6 +155,7 @@ impl Delivery {
         let mut request = http
             .post(url.clone())
             .header(CONTENT_TYPE, "application/cloudevents+json")
+            .header(NOTIFIER_MARKER, "1")
             .body(body.to_vec());
         if let Some(token) = event
             .credential
@@ -154,20 +179,27 @@ impl Delivery {
         }
     }
 
-    pub async fn deliver(&self, client: &mut SinkClient, event: &StatusEvent) {
+    /// One attempt at delivering `event` (the `attempt`th, from 1): whether to try again, and when.
+    /// Backoff is left to the caller, so a sink waiting to retry holds no delivery slot.
+    pub async fn try_once(
+        &self,
+        client: &mut SinkClient,
+        event: &StatusEvent,
+        attempt: u32,
+    ) -> Step {
         let shown = redacted(&event.sink);
         let Ok(url) = Url::parse(&event.sink) else {
             log::warn!(
                 "nac-sandbox: session {} has a sink that is not a URL",
                 event.session_id
             );
-            return;
+            return Step::Finished;
         };
         let body = match serde_json::to_vec(&cloud_event(event, &self.source_root)) {
             Ok(body) => body,
             Err(e) => {
                 log::error!("nac-sandbox: cannot encode an event: {e}");
-                return;
+                return Step::Finished;
             }
         };
         let attempts = if client.failed_in_a_row >= DOWN_AFTER {
@@ -175,27 +207,25 @@ impl Delivery {
         } else {
             ATTEMPTS
         };
-        let mut backoff = FIRST_BACKOFF;
-        for attempt in 1..=attempts {
-            let (why, again) = match self.attempt(client, &url, event, &body).await {
-                Outcome::Delivered => {
-                    client.failed_in_a_row = 0;
-                    return;
-                }
-                Outcome::Retry(why) => (why, attempt < attempts),
-                Outcome::GiveUp(why) => (why, false),
-            };
-            log::warn!(
-                "nac-sandbox: notification {} for session {} to {shown} failed (attempt {attempt} of {attempts}): {why}",
-                event.status.as_str(),
-                event.session_id,
-            );
-            if !again {
-                break;
+        let (why, again) = match self.attempt(client, &url, event, &body).await {
+            Outcome::Delivered => {
+                client.failed_in_a_row = 0;
+                client.last_attempt_failed = false;
+                return Step::Finished;
             }
-            tokio::time::sleep(backoff).await;
-            backoff *= 2;
+            Outcome::Retry(why) => (why, attempt < attempts),
+            Outcome::GiveUp(why) => (why, false),
+        };
+        client.last_attempt_failed = true;
+        log::warn!(
+            "nac-sandbox: notification {} for session {} to {shown} failed (attempt {attempt} of {attempts}): {why}",
+            event.status.as_str(),
+            event.session_id,
+        );
+        if again {
+            return Step::RetryAfter(FIRST_BACKOFF * 2u32.saturating_pow(attempt - 1));
         }
         client.failed_in_a_row = client.failed_in_a_row.saturating_add(1);
+        Step::Finished
     }
 }

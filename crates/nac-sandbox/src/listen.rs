@@ -1,5 +1,6 @@
 //! The HTTP server loop: accepts connections up to a limit, serves each with hyper (HTTP/1.1) under a
-//! header-read timeout (which also closes idle keep-alive connections), and stops gracefully. Written out rather than
+//! header-read timeout (which also closes idle keep-alive connections) and a body deadline (see
+//! `body_deadline`), and stops gracefully. Written out rather than
 //! `axum::serve` because that exposes neither the timeouts nor a connection limit.
 
 use std::net::SocketAddr;
@@ -16,6 +17,8 @@ use tokio::net::TcpListener;
 use tokio::sync::{oneshot, Semaphore};
 use tower::ServiceExt;
 
+use super::body_deadline::{DeadlineBody, Pressure};
+
 /// How the server protects itself from slow or numerous clients.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ConnectionLimits {
@@ -24,6 +27,8 @@ pub(crate) struct ConnectionLimits {
     /// Time a client has to send a request's headers, counted from when the connection is ready for a
     /// request: a connection idle (or dribbling headers) that long is closed.
     pub header_read_timeout: Duration,
+    /// Time a client has to send a request's body, from when its headers were read.
+    pub body_read_timeout: Duration,
 }
 
 /// Serves `router` on `listener` until `stop` fires, then waits up to `drain` for requests in flight.
@@ -70,7 +75,11 @@ pub(crate) async fn serve(
         // Small answers must not wait for a delayed ACK.
         let _ = tcp.set_nodelay(true);
         let router = router.clone();
-        let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+        let pressure = Pressure(permits.clone());
+        let body_limit = limits.body_read_timeout;
+        let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+            let mut request =
+                request.map(|body| DeadlineBody::new(body, body_limit, pressure.clone()));
             request.extensions_mut().insert(ConnectInfo(peer));
             router.clone().oneshot(request)
         });

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
-use nac_sandbox::{Faults, SandboxConfig};
+use nac_sandbox::{Faults, Flavour, OAuthClient, SandboxConfig};
 
 /// An offline emulator of Nokia's Network as Code Quality-on-Demand API (and the CAMARA QoS Profiles API),
 /// with session lifecycle, notifications, fault injection and an admin API under /_sandbox.
@@ -90,6 +90,53 @@ struct Args {
     /// Live sessions one API key may hold (0: no limit); more creates answer 429.
     #[arg(long, default_value_t = 10_000)]
     max_sessions_per_key: usize,
+
+    /// A host name the admin API and the UI answer for besides IP addresses and localhost (a sandbox
+    /// reached through a name); repeat for several. Other Host headers are refused (DNS rebinding).
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    allowed_hosts: Vec<String>,
+
+    /// Seconds a client has to send a request's body once its headers are read (longer: 408 and the
+    /// connection closed). While every connection is taken, bodies slower than a second are cut off.
+    #[arg(long, default_value_t = 10)]
+    body_read_timeout_secs: u64,
+
+    /// Sessions stored for all API keys together, whatever their status (0: no limit); more creates
+    /// answer 503.
+    #[arg(long, default_value_t = 50_000)]
+    max_stored_sessions: usize,
+
+    /// Bytes of stored sessions for all API keys together, as serialized plus indexes (0: no limit);
+    /// more creates answer 503.
+    #[arg(long, default_value_t = 64 * 1024 * 1024)]
+    max_stored_bytes: usize,
+
+    /// Which API to answer as: `nac` (Nokia's Network as Code behind RapidAPI, X-RapidAPI-Key) or
+    /// `camara` (a CAMARA operator: OAuth2 client credentials at /oauth2/token, discovery at
+    /// /.well-known/openid-configuration, scopes enforced).
+    #[arg(long, default_value = "nac")]
+    flavour: Flavour,
+
+    /// An OAuth2 client of the camara flavour, as CLIENT_ID:CLIENT_SECRET[:SCOPE,SCOPE...] (all scopes
+    /// when none are given); repeat for several.
+    #[arg(
+        long = "oauth-client",
+        value_name = "ID:SECRET[:SCOPES]",
+        env = "NAC_SANDBOX_OAUTH_CLIENTS",
+        value_delimiter = ';',
+        hide_env_values = true
+    )]
+    oauth_clients: Vec<OAuthClient>,
+
+    /// An OAuth2 client of the camara flavour that authenticates with private_key_jwt, as
+    /// CLIENT_ID:JWKS[:SCOPE,SCOPE...] where JWKS is the path of a JWKS file or the JWKS inline
+    /// ({"keys": [...]}); repeat for several.
+    #[arg(long = "oauth-jwt-client", value_name = "ID:JWKS[:SCOPES]", value_parser = OAuthClient::with_jwks)]
+    oauth_jwt_clients: Vec<OAuthClient>,
+
+    /// Seconds the camara flavour's access tokens live.
+    #[arg(long, default_value_t = 3600)]
+    token_lifetime_secs: u64,
 }
 
 #[tokio::main]
@@ -119,6 +166,17 @@ async fn main() -> anyhow::Result<()> {
         max_connections: args.max_connections,
         header_read_timeout: Duration::from_secs(args.header_read_timeout_secs.max(1)),
         max_sessions_per_key: Some(args.max_sessions_per_key).filter(|n| *n > 0),
+        allowed_hosts: args.allowed_hosts,
+        body_read_timeout: Duration::from_secs(args.body_read_timeout_secs.max(1)),
+        max_stored_sessions: Some(args.max_stored_sessions).filter(|n| *n > 0),
+        max_stored_bytes: Some(args.max_stored_bytes).filter(|n| *n > 0),
+        flavour: args.flavour,
+        oauth_clients: args
+            .oauth_clients
+            .into_iter()
+            .chain(args.oauth_jwt_clients)
+            .collect(),
+        token_lifetime: Duration::from_secs(args.token_lifetime_secs.max(1)),
     };
     let sandbox = nac_sandbox::start(config).await?;
     {

@@ -20,6 +20,16 @@ impl Owner {
         format!("key-{}", self.0.get(..8).unwrap_or(&self.0))
     }
 
+    /// An owner from its stored hash; `None` unless well formed.
+    pub fn from_hash(hash: &str) -> Option<Self> {
+        Some(Self(hash.to_owned())).filter(Self::is_well_formed)
+    }
+
+    /// The stored hash (never the key).
+    pub fn hash(&self) -> &str {
+        &self.0
+    }
+
     /// A stored hash is 64 lower-case hex digits.
     pub fn is_well_formed(&self) -> bool {
         self.0.len() == 64

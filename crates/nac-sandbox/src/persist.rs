@@ -19,6 +19,7 @@ use tokio::sync::{watch, Notify};
 use uuid::Uuid;
 
 use super::clock::{SandboxClock, MAX_OFFSET};
+use super::owner::Owner;
 use super::record;
 use super::session::StoredSession;
 use super::store::Store;
@@ -78,8 +79,13 @@ struct Flushed {
 /// What a state file held.
 pub(crate) struct Loaded {
     pub clock_offset_ms: i64,
+    /// Keys whose clocks were moved on their own.
+    pub key_clock_offsets_ms: Vec<(Owner, i64)>,
     pub sessions: Vec<StoredSession>,
 }
+
+/// META entries `key_clock:<owner hash>` hold each key's own clock offset.
+const KEY_CLOCK_PREFIX: &str = "key_clock:";
 
 #[derive(Debug)]
 pub(crate) struct Persister {
@@ -92,6 +98,15 @@ pub(crate) struct Persister {
 }
 
 fn open(path: &Path) -> anyhow::Result<Database> {
+    // A new store is made only where there was no file: an empty one is what a failed copy or a full
+    // disk leaves, and starting afresh over it would silently lose the sessions it should have held.
+    if std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0) {
+        anyhow::bail!(
+            "the state file {} is empty (0 bytes), not a nac-sandbox state file; it was left \
+             untouched (delete it to start with no sessions)",
+            path.display()
+        );
+    }
     let mut options = OpenOptions::new();
     options.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]
@@ -106,11 +121,16 @@ fn open(path: &Path) -> anyhow::Result<Database> {
     Database::builder()
         .set_check_integrity_on_open(true)
         .create(path)
-        .with_context(|| {
-            format!(
+        .map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => anyhow::anyhow!(
+                "the state file {} is in use by another nac-sandbox (it is locked): stop that one, \
+                 or give this one another --state-file",
+                path.display()
+            ),
+            e => anyhow::Error::new(e).context(format!(
                 "{} is not a nac-sandbox state file (a redb database); it was left untouched",
                 path.display()
-            )
+            )),
         })
 }
 
@@ -137,6 +157,7 @@ impl Persister {
             Err(redb::TableError::TableDoesNotExist(_)) => {
                 return Ok(Loaded {
                     clock_offset_ms: 0,
+                    key_clock_offsets_ms: Vec::new(),
                     sessions: Vec::new(),
                 })
             }
@@ -156,6 +177,20 @@ impl Persister {
             clock_offset_ms / 86_400_000,
             MAX_OFFSET.num_days()
         );
+        let mut key_clock_offsets_ms = Vec::new();
+        for entry in meta.iter()? {
+            let (name, offset) = entry?;
+            if let Some(hash) = name.value().strip_prefix(KEY_CLOCK_PREFIX) {
+                let owner = Owner::from_hash(hash)
+                    .with_context(|| format!("meta entry {:?} names no key", name.value()))?;
+                anyhow::ensure!(
+                    offset.value().abs() <= limit,
+                    "has a key clock offset beyond {} days",
+                    MAX_OFFSET.num_days()
+                );
+                key_clock_offsets_ms.push((owner, offset.value()));
+            }
+        }
         let mut sessions = Vec::new();
         for entry in tx.open_table(SESSIONS)?.iter()? {
             let (key, value) = entry?;
@@ -167,6 +202,7 @@ impl Persister {
         }
         Ok(Loaded {
             clock_offset_ms,
+            key_clock_offsets_ms,
             sessions,
         })
     }
@@ -243,6 +279,20 @@ impl Persister {
             let mut meta = tx.open_table(META)?;
             meta.insert(FORMAT_KEY, FORMAT)?;
             meta.insert(CLOCK_KEY, clock.offset_ms())?;
+            if dirty.clock {
+                let stale: Vec<String> = meta
+                    .iter()?
+                    .filter_map(Result::ok)
+                    .map(|(name, _)| name.value().to_owned())
+                    .filter(|name| name.starts_with(KEY_CLOCK_PREFIX))
+                    .collect();
+                for name in stale {
+                    meta.remove(name.as_str())?;
+                }
+                for (owner, ms) in clock.key_offsets_ms() {
+                    meta.insert(format!("{KEY_CLOCK_PREFIX}{}", owner.hash()).as_str(), ms)?;
+                }
+            }
         }
         tx.commit()?;
         Ok(())

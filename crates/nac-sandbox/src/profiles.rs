@@ -4,14 +4,17 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use super::body::{body_bytes, content_type};
+use super::camara_rules;
 use super::errors::ApiError;
+use super::flavour::Flavour;
 use super::request;
+use super::state::Shared;
 use nac_api::rules::{self, PROFILES};
 use nac_api::wire::Device;
 
@@ -169,6 +172,18 @@ fn profile(name: &'static str) -> QosProfile {
     }
 }
 
+/// A profile's `maxDuration` in seconds (`None` for an unknown profile).
+pub(crate) fn max_duration_seconds(name: &str) -> Option<i64> {
+    let name = PROFILES.iter().find(|p| **p == name)?;
+    let max = profile(name).max_duration;
+    Some(match max.unit {
+        "Minutes" => i64::from(max.value) * 60,
+        "Hours" => i64::from(max.value) * 3600,
+        "Days" => i64::from(max.value) * 86_400,
+        _ => i64::from(max.value),
+    })
+}
+
 /// NaC's thirteen profiles with their attributes.
 pub fn catalogue() -> Vec<QosProfile> {
     PROFILES.iter().map(|name| profile(name)).collect()
@@ -191,11 +206,19 @@ pub(crate) async fn get_profile(Path(name): Path<String>) -> Result<Json<QosProf
 /// `POST /retrieve-qos-profiles`: the profiles matching every filter given (all profiles are available to
 /// every device, so a valid device filters nothing out).
 pub(crate) async fn retrieve_profiles(
+    State(sandbox): State<Shared>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Vec<QosProfile>>, ApiError> {
     let body = body_bytes(body)?;
     let req: RetrieveQosProfiles = request::parse_json(content_type(&headers), &body)?;
+    if sandbox.config.flavour == Flavour::Camara {
+        if let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(&body) {
+            if let Some(device) = fields.get("device") {
+                camara_rules::check_phone(device)?;
+            }
+        }
+    }
     if let Some(device) = &req.device {
         let mut violations = Vec::new();
         rules::validate_device(device, "device", &mut violations);

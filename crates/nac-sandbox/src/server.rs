@@ -15,6 +15,7 @@ use super::clock::{SandboxClock, MAX_OFFSET};
 use super::faults::FaultSwitch;
 use super::listen::{self, ConnectionLimits};
 use super::notify::Notifier;
+use super::oauth::Tokens;
 use super::persist::{Change, Persister};
 use super::sink_policy::SinkPolicy;
 use super::state::Sandbox;
@@ -56,6 +57,12 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
             config.listen
         );
     }
+    if config.flavour == crate::Flavour::Camara && config.oauth_clients.is_empty() {
+        anyhow::bail!(
+            "the camara flavour authenticates OAuth2 clients: register at least one with \
+             --oauth-client CLIENT_ID:CLIENT_SECRET[:SCOPES]"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -63,11 +70,14 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
     let base_url = base_url_of(addr);
 
     let clock = Arc::new(SandboxClock::default());
-    let store = Arc::new(Store::new(to_delta(config.retention)));
+    let store = Arc::new(Store::new(to_delta(config.retention), clock.clone()));
     let persister = match &config.state_file {
         Some(path) => {
             let (persister, loaded) = Persister::open(path.clone())?;
             clock.set_offset_ms(loaded.clock_offset_ms);
+            for (owner, ms) in &loaded.key_clock_offsets_ms {
+                clock.set_key_offset_ms(owner, *ms);
+            }
             let dropped = store.load(loaded.sessions, clock.now());
             log::info!(
                 "nac-sandbox: loaded {} sessions from {}{}",
@@ -92,7 +102,12 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
         }
         None => None,
     };
-    let (notifier, mut background) = Notifier::start(base_url.clone(), SinkPolicy::new(addr));
+    let stats = Stats::default();
+    let (notifier, mut background) = Notifier::start(
+        base_url.clone(),
+        SinkPolicy::new(addr),
+        stats.notifications_dropped(),
+    );
     let sandbox = Arc::new(Sandbox {
         activation_delay: to_delta(config.activation_delay),
         faults: FaultSwitch::new(config.faults.clone()),
@@ -100,10 +115,12 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
         config,
         store: store.clone(),
         clock: clock.clone(),
-        stats: Stats::default(),
+        stats,
         notifier,
         sink_policy: SinkPolicy::new(addr),
         persister: persister.clone(),
+        base_url: base_url.clone(),
+        tokens: Tokens::default(),
     });
     if let Some(persister) = persister {
         background.push(tokio::spawn(persister.run(store, clock)));
@@ -114,6 +131,7 @@ pub async fn start(config: SandboxConfig) -> anyhow::Result<RunningSandbox> {
     let limits = ConnectionLimits {
         max_connections: sandbox.config.max_connections,
         header_read_timeout: sandbox.config.header_read_timeout,
+        body_read_timeout: sandbox.config.body_read_timeout,
     };
     let router = app::router(sandbox.clone());
     let server = tokio::spawn(listen::serve(listener, router, limits, stopped, DRAIN));

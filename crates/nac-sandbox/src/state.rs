@@ -10,6 +10,7 @@ use super::clock::SandboxClock;
 use super::errors::ApiError;
 use super::faults::FaultSwitch;
 use super::notify::Notifier;
+use super::oauth::Tokens;
 use super::persist::{Change, Persister};
 use super::session::StatusEvent;
 use super::sink_policy::SinkPolicy;
@@ -31,6 +32,10 @@ pub(crate) struct Sandbox {
     pub persister: Option<Arc<Persister>>,
     /// Several live sessions per device (NaC answers 409): starts as configured, the admin API flips it.
     pub allow_concurrent_sessions: AtomicBool,
+    /// The API root (`http://HOST:PORT`), the CAMARA flavour's OAuth2 issuer.
+    pub base_url: String,
+    /// The CAMARA flavour's access tokens.
+    pub tokens: Tokens,
 }
 
 pub(crate) type Shared = Arc<Sandbox>;
@@ -74,6 +79,8 @@ impl Sandbox {
         InsertRules {
             allow_concurrent: self.concurrent_sessions_allowed(),
             max_live_per_owner: self.config.max_sessions_per_key,
+            max_stored_sessions: self.config.max_stored_sessions,
+            max_stored_bytes: self.config.max_stored_bytes,
         }
     }
 

@@ -1,6 +1,7 @@
 //! Counters the sandbox keeps about itself (`GET /_sandbox/stats`), so fault tests can report figures.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -10,6 +11,8 @@ pub(crate) struct Stats {
     faults_injected: AtomicU64,
     post_commit_faults: AtomicU64,
     sessions_created: AtomicU64,
+    /// Shared with the notifier, which counts there.
+    notifications_dropped: Arc<AtomicU64>,
 }
 
 /// `GET /_sandbox/stats`.
@@ -23,6 +26,9 @@ pub struct StatsReport {
     pub post_commit_faults: u64,
     /// Sessions stored by `POST /sessions` (including post-commit faults).
     pub sessions_created: u64,
+    /// Notifications given up without an attempt because their queues were full.
+    #[serde(default)]
+    pub notifications_dropped: u64,
 }
 
 impl Stats {
@@ -39,12 +45,18 @@ impl Stats {
         self.sessions_created.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// The counter the notifier adds dropped notifications to.
+    pub fn notifications_dropped(&self) -> Arc<AtomicU64> {
+        self.notifications_dropped.clone()
+    }
+
     pub fn report(&self) -> StatsReport {
         StatsReport {
             requests: self.requests.load(Ordering::Relaxed),
             faults_injected: self.faults_injected.load(Ordering::Relaxed),
             post_commit_faults: self.post_commit_faults.load(Ordering::Relaxed),
             sessions_created: self.sessions_created.load(Ordering::Relaxed),
+            notifications_dropped: self.notifications_dropped.load(Ordering::Relaxed),
         }
     }
 
@@ -54,6 +66,7 @@ impl Stats {
             &self.faults_injected,
             &self.post_commit_faults,
             &self.sessions_created,
+            &self.notifications_dropped,
         ] {
             counter.store(0, Ordering::Relaxed);
         }

@@ -1,15 +1,20 @@
 //! The session store: sessions by id, an index by device identifier (for `retrieve-sessions`) and a
 //! schedule of upcoming transitions (so the ticker touches only sessions that are due). One `RwLock`,
 //! never held across an `.await`; reads take it shared.
+//!
+//! Every `now` given to the store is the sandbox's global clock; each session is judged on its key's
+//! clock (the global one plus the key's offset, see `clock`), and the schedule is kept on the global
+//! clock (a key's due times shifted back by its offset).
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::net::{Ipv4Addr, Ipv6Addr};
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use uuid::Uuid;
 
+use super::clock::SandboxClock;
 use super::owner::Owner;
 use super::session::{ExtendRefused, StatusEvent, StoredSession};
 use nac_api::device as identity;
@@ -64,10 +69,26 @@ struct Inner {
     by_owner: HashMap<Owner, HashSet<Uuid>>,
     /// Upcoming transitions; stale entries are harmless (the session is re-evaluated when popped).
     schedule: BinaryHeap<Reverse<(DateTime<Utc>, Uuid)>>,
+    /// What each session weighs (see [`weight`]) and all of them together, for the global bound.
+    weights: HashMap<Uuid, usize>,
+    total_weight: usize,
+}
+
+/// Bytes a session is counted as: its stored form plus the indexes' share.
+fn weight(session: &StoredSession) -> usize {
+    const INDEX_OVERHEAD: usize = 512;
+    serde_json::to_vec(session).map_or(0, |v| v.len()) + INDEX_OVERHEAD
 }
 
 impl Inner {
-    fn insert(&mut self, session: StoredSession, now: DateTime<Utc>, retention: TimeDelta) {
+    /// `now` is the session's key's clock, `shift` that key's offset.
+    fn insert(
+        &mut self,
+        session: StoredSession,
+        now: DateTime<Utc>,
+        shift: TimeDelta,
+        retention: TimeDelta,
+    ) {
         if let Some(device) = &session.info.device {
             for key in device_keys(device) {
                 self.by_device.entry(key).or_default().insert(session.id);
@@ -77,8 +98,15 @@ impl Inner {
             .entry(session.owner.clone())
             .or_default()
             .insert(session.id);
-        self.schedule
-            .push(Reverse((session.next_due(now, retention), session.id)));
+        self.schedule.push(Reverse((
+            session.next_due(now, retention) - shift,
+            session.id,
+        )));
+        let weight = weight(&session);
+        self.total_weight += weight;
+        if let Some(replaced) = self.weights.insert(session.id, weight) {
+            self.total_weight -= replaced;
+        }
         self.sessions.insert(session.id, session);
     }
 
@@ -137,6 +165,9 @@ impl Inner {
 
     fn remove(&mut self, id: &Uuid) -> Option<StoredSession> {
         let session = self.sessions.remove(id)?;
+        if let Some(weight) = self.weights.remove(id) {
+            self.total_weight -= weight;
+        }
         if let Some(ids) = self.by_owner.get_mut(&session.owner) {
             ids.remove(id);
             if ids.is_empty() {
@@ -164,6 +195,15 @@ pub(crate) enum InsertRefused {
     DeviceBusy(Uuid),
     /// The owner holds this many live sessions already.
     TooManySessions(usize),
+    /// The sandbox holds as many sessions, or as many bytes of them, as it may (all keys together).
+    Full(GlobalBound),
+}
+
+/// Which global bound a create ran into, and its figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GlobalBound {
+    Sessions(usize),
+    Bytes(usize),
 }
 
 /// The rules a create is checked against (they can change while the sandbox runs).
@@ -171,20 +211,54 @@ pub(crate) enum InsertRefused {
 pub(crate) struct InsertRules {
     pub allow_concurrent: bool,
     pub max_live_per_owner: Option<usize>,
+    /// Sessions stored (any status, any key) at most.
+    pub max_stored_sessions: Option<usize>,
+    /// Bytes of stored sessions (see [`weight`]) at most.
+    pub max_stored_bytes: Option<usize>,
 }
 
 #[derive(Debug)]
 pub(crate) struct Store {
     inner: RwLock<Inner>,
     retention: TimeDelta,
+    clock: Arc<SandboxClock>,
 }
 
 impl Store {
-    pub fn new(retention: TimeDelta) -> Self {
+    pub fn new(retention: TimeDelta, clock: Arc<SandboxClock>) -> Self {
         Self {
             inner: RwLock::default(),
             retention,
+            clock,
         }
+    }
+
+    /// `owner`'s clock when the global one says `now`, and its offset.
+    fn local(&self, now: DateTime<Utc>, owner: &Owner) -> (DateTime<Utc>, TimeDelta) {
+        let shift = self.clock.key_offset(owner);
+        (now + shift, shift)
+    }
+
+    /// The clock of the owner of session `id` (the global one when there is no such session).
+    fn local_of(&self, inner: &Inner, id: &Uuid, now: DateTime<Utc>) -> (DateTime<Utc>, TimeDelta) {
+        match inner.sessions.get(id) {
+            Some(s) => self.local(now, &s.owner),
+            None => (now, TimeDelta::zero()),
+        }
+    }
+
+    /// After `owner`'s clock moved forward: each of its sessions is looked at by the next tick (which
+    /// takes what became due on the key's clock and schedules the rest on the global one).
+    pub fn reschedule(&self, owner: &Owner, now: DateTime<Utc>) {
+        let mut inner = self.write();
+        let due: Vec<_> = inner
+            .by_owner
+            .get(owner)
+            .into_iter()
+            .flatten()
+            .map(|id| Reverse((now, *id)))
+            .collect();
+        inner.schedule.extend(due);
     }
 
     // A panic while holding the lock cannot leave the maps half-updated in a way that matters more than
@@ -205,7 +279,18 @@ impl Store {
         now: DateTime<Utc>,
         rules: InsertRules,
     ) -> Result<(SessionInfo, Vec<StatusEvent>), InsertRefused> {
+        let (now, shift) = self.local(now, &session.owner);
         let mut inner = self.write();
+        if let Some(cap) = rules.max_stored_sessions {
+            if inner.sessions.len() >= cap {
+                return Err(InsertRefused::Full(GlobalBound::Sessions(cap)));
+            }
+        }
+        if let Some(cap) = rules.max_stored_bytes {
+            if inner.total_weight + weight(&session) > cap {
+                return Err(InsertRefused::Full(GlobalBound::Bytes(cap)));
+            }
+        }
         if let Some(cap) = rules.max_live_per_owner {
             if inner.at_cap(&session.owner, cap, now) {
                 return Err(InsertRefused::TooManySessions(cap));
@@ -222,7 +307,7 @@ impl Store {
         }
         let events = session.take_notifications(now);
         let view = session.view(now);
-        inner.insert(session, now, self.retention);
+        inner.insert(session, now, shift, self.retention);
         Ok((view, events))
     }
 
@@ -233,7 +318,9 @@ impl Store {
         owner: Option<&Owner>,
         now: DateTime<Utc>,
     ) -> Option<SessionInfo> {
-        self.read()
+        let inner = self.read();
+        let (now, _) = self.local_of(&inner, id, now);
+        inner
             .sessions
             .get(id)
             .filter(|s| owner.is_none_or(|o| *o == s.owner) && !s.is_gone(now, self.retention))
@@ -249,6 +336,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Option<(Option<StatusEvent>, StoredSession)> {
         let mut inner = self.write();
+        let (now, _) = self.local_of(&inner, id, now);
         inner.owned_mut(id, owner, now, self.retention)?;
         let session = inner.remove(id)?;
         Some((session.delete_notification(now), session))
@@ -262,13 +350,14 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(SessionInfo, StoredSession), ExtendRefused> {
         let mut inner = self.write();
+        let (now, shift) = self.local_of(&inner, id, now);
         let session = inner
             .owned_mut(id, owner, now, self.retention)
             .ok_or(ExtendRefused::NotFound)?;
         let before = session.clone();
         session.extend(additional, now)?;
         let view = session.view(now);
-        let due = session.next_due(now, self.retention);
+        let due = session.next_due(now, self.retention) - shift;
         inner.schedule.push(Reverse((due, *id)));
         Ok((view, before))
     }
@@ -281,21 +370,23 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Option<(SessionInfo, Vec<StatusEvent>, StoredSession)> {
         let mut inner = self.write();
+        let (now, shift) = self.local_of(&inner, id, now);
         let session = inner.owned_mut(id, None, now, self.retention)?;
         let before = session.clone();
         session.terminate(now);
         let events = session.take_notifications(now);
         let view = session.view(now);
-        let due = session.next_due(now, self.retention);
+        let due = session.next_due(now, self.retention) - shift;
         inner.schedule.push(Reverse((due, *id)));
         Some((view, events, before))
     }
 
     /// Puts a session back as it was (undoing a change that could not be saved).
     pub fn restore(&self, session: StoredSession, now: DateTime<Utc>) {
+        let (now, shift) = self.local(now, &session.owner);
         let mut inner = self.write();
         inner.remove(&session.id);
-        inner.insert(session, now, self.retention);
+        inner.insert(session, now, shift, self.retention);
     }
 
     /// Forgets a session (undoing a create that could not be saved).
@@ -315,6 +406,7 @@ impl Store {
         owner: &Owner,
         now: DateTime<Utc>,
     ) -> Vec<SessionInfo> {
+        let (now, _) = self.local(now, owner);
         let inner = self.read();
         let mut found: Vec<&StoredSession> = inner
             .matching(device, now, self.retention)
@@ -330,11 +422,14 @@ impl Store {
         let mut all: Vec<&StoredSession> = inner
             .sessions
             .values()
-            .filter(|s| owner.is_none_or(|o| *o == s.owner) && !s.is_gone(now, self.retention))
+            .filter(|s| {
+                owner.is_none_or(|o| *o == s.owner)
+                    && !s.is_gone(self.local(now, &s.owner).0, self.retention)
+            })
             .collect();
         all.sort_by_key(|s| (s.started_at, s.id));
         all.into_iter()
-            .map(|s| (s.owner.clone(), s.view(now)))
+            .map(|s| (s.owner.clone(), s.view(self.local(now, &s.owner).0)))
             .collect()
     }
 
@@ -360,6 +455,7 @@ impl Store {
             let Some(session) = inner.sessions.get_mut(&id) else {
                 continue;
             };
+            let (now, shift) = self.local(now, &session.owner);
             let told = session.take_notifications(now);
             if !told.is_empty() {
                 changed.push(id);
@@ -372,7 +468,7 @@ impl Store {
                 let next = session.next_due(now, self.retention);
                 // Stale entries for an extended session pop early; re-queue only when still ahead.
                 if next > now {
-                    inner.schedule.push(Reverse((next, id)));
+                    inner.schedule.push(Reverse((next - shift, id)));
                 }
             }
         }
@@ -393,10 +489,11 @@ impl Store {
         let mut inner = self.write();
         let mut dropped = Vec::new();
         for session in sessions {
+            let (now, shift) = self.local(now, &session.owner);
             if session.is_gone(now, self.retention) {
                 dropped.push(session.id);
             } else {
-                inner.insert(session, now, self.retention);
+                inner.insert(session, now, shift, self.retention);
             }
         }
         dropped

@@ -26,6 +26,17 @@ fn escape(text: &str) -> String {
     out
 }
 
+/// Keys whose clocks were moved on their own, with how far ahead: `key-1a2b3c4d +3600 s`.
+fn key_clocks(sandbox: &Shared) -> String {
+    let keys: Vec<String> = sandbox
+        .clock
+        .key_offsets_ms()
+        .into_iter()
+        .map(|(owner, ms)| escape(&format!("{} +{} s", owner.label(), ms as f64 / 1000.0)))
+        .collect();
+    keys.join(", ")
+}
+
 fn rows(sandbox: &Shared) -> String {
     let now = sandbox.clock.now();
     let mut html = String::new();
@@ -39,9 +50,10 @@ fn rows(sandbox: &Shared) -> String {
                     .or(d.network_access_identifier.clone())
             })
             .unwrap_or_default();
+        let local = now + sandbox.clock.key_offset(&owner);
         let left = s
             .expires_at
-            .map(|e| (e - now).num_seconds().max(0))
+            .map(|e| (e - local).num_seconds().max(0))
             .unwrap_or_default();
         html.push_str(&format!(
             "<tr data-session-id=\"{id}\"><td class=\"id\">{id}</td><td class=\"owner\">{owner}</td>\
@@ -89,6 +101,7 @@ tr.unavailable {{ color: #888; }} #message.error {{ color: #b00020; }}
 <body>
 <h1>nac-sandbox</h1>
 <div class="muted">Network as Code Quality-on-Demand emulator · sandbox clock: <span id="clock">{now}</span> · <span id="count"></span></div>
+<div class="muted">key clocks: <span id="key-clocks">{key_clocks}</span></div>
 <div>
 <fieldset><legend>Clock</legend><input id="advance-seconds" type="number" min="0" value="60"> s <button id="advance">Advance</button></fieldset>
 <fieldset><legend>Faults</legend>error rate <input id="error-rate" type="number" min="0" max="1" step="0.05" value="0"> latency <input id="latency-ms" type="number" min="0" value="0"> ms <button id="set-faults">Set</button> <span id="faults-now" class="muted"></span></fieldset>
@@ -101,6 +114,7 @@ tr.unavailable {{ color: #888; }} #message.error {{ color: #b00020; }}
 </body></html>"#,
         now = nac_api::wire::format_timestamp(&sandbox.clock.now()),
         rows = rows(&sandbox),
+        key_clocks = key_clocks(&sandbox),
     );
     let mut response = Html(html).into_response();
     response

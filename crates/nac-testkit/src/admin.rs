@@ -129,7 +129,12 @@ impl Admin {
         body: Option<&Value>,
     ) -> (StatusCode, Value) {
         let url = format!("{}/_sandbox{path}", self.base_url);
+        // The sandbox takes state-changing admin calls as JSON only, even without a body.
+        let json = method != Method::GET && method != Method::HEAD;
         let mut request = self.http.request(method, url);
+        if json {
+            request = request.header(reqwest::header::CONTENT_TYPE, "application/json");
+        }
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }

@@ -2,15 +2,16 @@
 "use strict";
 let sessions = [];
 let offsetMs = 0; // sandbox clock minus this browser's clock
+let keyOffsetsMs = {}; // per key (owner label): its clock ahead of the sandbox clock
 
 const $ = (sel) => document.querySelector(sel);
 
 async function call(method, path, body) {
   const opts = { method, headers: {}, credentials: "same-origin" };
-  if (body !== undefined) {
-    opts.headers["Content-Type"] = "application/json";
-    opts.body = JSON.stringify(body);
-  }
+  // State-changing admin calls must be JSON, even without a body (the sandbox refuses anything a page
+  // of another site could send without a preflight).
+  if (method !== "GET") opts.headers["Content-Type"] = "application/json";
+  if (body !== undefined) opts.body = JSON.stringify(body);
   const r = await fetch("/_sandbox" + path, opts);
   const text = await r.text();
   const value = text ? JSON.parse(text) : null;
@@ -34,7 +35,7 @@ function device(d) {
 
 function countdown(s) {
   if (s.qosStatus === "UNAVAILABLE") return s.statusInfo || "ended";
-  const left = Math.max(0, Date.parse(s.expiresAt) - (Date.now() + offsetMs));
+  const left = Math.max(0, Date.parse(s.expiresAt) - (Date.now() + offsetMs + (keyOffsetsMs[s.owner] || 0)));
   const secs = Math.floor(left / 1000);
   const h = Math.floor(secs / 3600), m = Math.floor((secs % 3600) / 60), sec = secs % 60;
   return (h ? h + "h " : "") + (h || m ? m + "m " : "") + sec + "s";
@@ -96,6 +97,10 @@ async function refresh() {
     sessions = list;
     offsetMs = Date.parse(clock.now) - Date.now();
     $("#clock").textContent = clock.now + " (offset " + clock.offset_seconds + " s)";
+    // Keys whose clocks were moved on their own: their sessions' countdowns follow their clock.
+    keyOffsetsMs = {};
+    for (const k of clock.keys || []) keyOffsetsMs[k.owner] = k.offset_seconds * 1000;
+    $("#key-clocks").textContent = (clock.keys || []).map((k) => k.owner + " +" + k.offset_seconds + " s").join(", ");
     $("#faults-now").textContent = "error rate " + faults.error_rate + ", latency " + faults.latency_ms + " ms";
     render();
   } catch (e) {

@@ -96,6 +96,7 @@ async fn serves_on_the_printed_url_with_the_given_flags() {
         "{}/_sandbox/sessions/{id}/terminate",
         running.base_url
     ))
+    .header("content-type", "application/json")
     .send()
     .await
     .unwrap();

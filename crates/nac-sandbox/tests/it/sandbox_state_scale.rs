@@ -34,6 +34,8 @@ async fn a_write_costs_what_changed_at_100_000_sessions() {
         start_with(SandboxConfig {
             state_file: Some(state.clone()),
             max_sessions_per_key: None,
+            max_stored_sessions: None,
+            max_stored_bytes: None,
             ..config()
         })
         .await,

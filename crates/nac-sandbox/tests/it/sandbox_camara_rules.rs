@@ -1,0 +1,156 @@
+//! The camara flavour answers as CAMARA QualityOnDemand 1.1.0 where NaC deviates (issue 19): 422
+//! MISSING_IDENTIFIER, E.164 phone numbers, 403 for another client's session, 409
+//! SESSION_EXTENSION_NOT_ALLOWED, extensions capped at the profile's maxDuration in total, and a device
+//! without sessions answered 200 [].
+
+use nac_sandbox::{Flavour, SandboxConfig};
+use nac_testkit::admin::send_json;
+use nac_testkit::api::*;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+struct Camara {
+    h: Harness,
+    token: String,
+    other: String,
+}
+
+async fn camara() -> Camara {
+    let h = start_with(SandboxConfig {
+        flavour: Flavour::Camara,
+        oauth_clients: vec![
+            "app:secret".parse().unwrap(),
+            "other:secret".parse().unwrap(),
+        ],
+        ..config()
+    })
+    .await;
+    let mut tokens = Vec::new();
+    for client in ["app", "other"] {
+        let r = h
+            .http
+            .post(h.url("/oauth2/token"))
+            .basic_auth(client, Some("secret"))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .unwrap();
+        let body: Value = r.json().await.unwrap();
+        tokens.push(body["access_token"].as_str().unwrap().to_owned());
+    }
+    let other = tokens.pop().unwrap();
+    let token = tokens.pop().unwrap();
+    Camara { h, token, other }
+}
+
+impl Camara {
+    async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> (StatusCode, Value) {
+        self.call_as(&self.token, method, path, body).await
+    }
+
+    async fn call_as(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
+        let request = self
+            .h
+            .http
+            .request(method, self.h.qod(path))
+            .bearer_auth(token);
+        send_json(request, body).await
+    }
+}
+
+#[tokio::test]
+async fn identifiers_as_camara_requires_them() {
+    let c = camara().await;
+    let mut no_device = create_body("+3693000001");
+    no_device.as_object_mut().unwrap().remove("device");
+    let (status, body) = c.call(Method::POST, "/sessions", Some(&no_device)).await;
+    assert_camara_error(status, &body, 422, "MISSING_IDENTIFIER");
+    let (status, body) = c
+        .call(Method::POST, "/retrieve-sessions", Some(&json!({})))
+        .await;
+    assert_camara_error(status, &body, 422, "MISSING_IDENTIFIER");
+    // NaC accepts a phone number without +; CAMARA's schema does not.
+    let (status, body) = c
+        .call(Method::POST, "/sessions", Some(&create_body("3693000001")))
+        .await;
+    assert_camara_error(status, &body, 400, "INVALID_ARGUMENT");
+    // A device with no sessions: 200 [] (NaC: 404).
+    let (status, body) = c
+        .call(
+            Method::POST,
+            "/retrieve-sessions",
+            Some(&json!({"device": {"phoneNumber": "+3693000009"}})),
+        )
+        .await;
+    assert_eq!((status, body), (StatusCode::OK, json!([])));
+}
+
+#[tokio::test]
+async fn another_clients_session_is_forbidden_and_an_unknown_one_not_found() {
+    let c = camara().await;
+    let (_, created) = c
+        .call(Method::POST, "/sessions", Some(&create_body("+3693000002")))
+        .await;
+    let path = format!("/sessions/{}", created["sessionId"].as_str().unwrap());
+    let extend = json!({"requestedAdditionalDuration": 60});
+    for (method, path, body) in [
+        (Method::GET, path.clone(), None),
+        (Method::POST, format!("{path}/extend"), Some(&extend)),
+        (Method::DELETE, path.clone(), None),
+    ] {
+        let (status, answer) = c.call_as(&c.other, method.clone(), &path, body).await;
+        assert_camara_error(status, &answer, 403, "PERMISSION_DENIED");
+        let unknown = format!("/sessions/{}", uuid::Uuid::new_v4());
+        let path = path.replace(&path[..unknown.len()], &unknown);
+        let (status, answer) = c.call(method, &path, body).await;
+        assert_camara_error(status, &answer, 404, "NOT_FOUND");
+    }
+    let (status, _) = c.call(Method::GET, &path, None).await;
+    assert_eq!(status, StatusCode::OK, "the owner still sees it");
+}
+
+#[tokio::test]
+async fn extension_follows_camara() {
+    let c = camara().await;
+    let mut body = create_body("+3693000003");
+    body["duration"] = json!(80_000);
+    let (_, created) = c.call(Method::POST, "/sessions", Some(&body)).await;
+    let id = created["sessionId"].as_str().unwrap().to_owned();
+    // 10,000 s in, +20,000 s: CAMARA caps the total at maxDuration (86,400 s); NaC would cap the
+    // remaining time instead (total 96,400 s).
+    c.h.admin.advance_clock(10_000.0).await;
+    let (status, extended) = c
+        .call(
+            Method::POST,
+            &format!("/sessions/{id}/extend"),
+            Some(&json!({"requestedAdditionalDuration": 20_000})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{extended}");
+    assert_eq!(extended["duration"], 86_400, "{extended}");
+    // Not AVAILABLE: 409.
+    c.h.admin.terminate(&id).await;
+    let (status, answer) = c
+        .call(
+            Method::POST,
+            &format!("/sessions/{id}/extend"),
+            Some(&json!({"requestedAdditionalDuration": 60})),
+        )
+        .await;
+    assert_camara_error(
+        status,
+        &answer,
+        409,
+        "QUALITY_ON_DEMAND.SESSION_EXTENSION_NOT_ALLOWED",
+    );
+    assert!(
+        answer["message"].as_str().unwrap().contains("UNAVAILABLE"),
+        "{answer}"
+    );
+}
