@@ -6,6 +6,8 @@ mod device_sessions;
 mod number;
 mod ports_block;
 mod qod_session;
+mod qod_session_identity;
+mod qod_session_list;
 mod read_cache;
 pub mod schema_util;
 mod timeouts;
@@ -17,7 +19,7 @@ use std::sync::{Arc, OnceLock};
 use async_trait::async_trait;
 use tf_provider::schema::Schema;
 use tf_provider::value::ValueEmpty;
-use tf_provider::{Diagnostics, DynamicDataSource, DynamicResource, Provider};
+use tf_provider::{Diagnostics, DynamicDataSource, DynamicListResource, DynamicResource, Provider};
 
 use nac_client::NacClient;
 
@@ -132,6 +134,17 @@ impl Provider for NacProvider {
             Box::new(device_sessions::DeviceSessionsDataSource::new(
                 self.client.clone(),
             )) as Box<dyn DynamicDataSource>,
+        )]))
+    }
+
+    fn get_list_resources(
+        &self,
+        _diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicListResource>>> {
+        Some(HashMap::from([(
+            "qod_session".to_string(),
+            Box::new(qod_session_list::QodSessionList::new(self.client.clone()))
+                as Box<dyn DynamicListResource>,
         )]))
     }
 }

@@ -388,6 +388,32 @@ impl Resource for QodSessionResource {
         }
     }
 
+    // Identity and generated configuration (Terraform 1.12+/1.14+): see qod_session_identity.rs.
+    fn identity_schema(&self) -> Option<tf_provider::IdentitySchema> {
+        Some(super::qod_session_identity::identity_schema())
+    }
+
+    fn identity<'a>(&self, state: &Self::State<'a>) -> Option<tf_provider::Identity> {
+        super::qod_session_identity::identity_of(state)
+    }
+
+    async fn import_by_identity<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        identity: tf_provider::Identity,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let id = super::qod_session_identity::id_of_identity(&identity, diags)?;
+        self.import(diags, id).await
+    }
+
+    async fn generate_config<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        state: Self::State<'a>,
+    ) -> Option<Self::State<'a>> {
+        Some(super::qod_session_identity::generated_config(state))
+    }
+
     async fn import<'a>(
         &self,
         diags: &mut Diagnostics,
