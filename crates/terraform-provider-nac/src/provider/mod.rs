@@ -1,5 +1,6 @@
 //! The Terraform provider: `provider "nac"`, resource `nac_qod_session`, data source `nac_device_sessions`.
 
+mod actions;
 mod config;
 mod device_block;
 mod device_sessions;
@@ -19,7 +20,9 @@ use std::sync::{Arc, OnceLock};
 use async_trait::async_trait;
 use tf_provider::schema::Schema;
 use tf_provider::value::ValueEmpty;
-use tf_provider::{Diagnostics, DynamicDataSource, DynamicListResource, DynamicResource, Provider};
+use tf_provider::{
+    Diagnostics, DynamicAction, DynamicDataSource, DynamicListResource, DynamicResource, Provider,
+};
 
 use nac_client::NacClient;
 
@@ -146,5 +149,12 @@ impl Provider for NacProvider {
             Box::new(qod_session_list::QodSessionList::new(self.client.clone()))
                 as Box<dyn DynamicListResource>,
         )]))
+    }
+
+    fn get_actions(
+        &self,
+        _diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicAction>>> {
+        Some(actions::all(&self.client))
     }
 }

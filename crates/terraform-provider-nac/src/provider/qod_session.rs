@@ -36,6 +36,10 @@ pub struct SessionState {
     pub status_info: Value<String>,
     pub started_at: Value<String>,
     pub expires_at: Value<String>,
+    /// The session's actual total (issue 18): `duration` plus extensions made outside this
+    /// configuration. Absent from states written before it existed.
+    #[serde(default)]
+    pub total_duration: Value<Whole>,
     #[serde(with = "optional_block")]
     pub timeouts: Value<TimeoutsBlock>,
     /// On a 409 (the device already has a session), take that session over when it matches exactly.
@@ -260,6 +264,7 @@ impl Resource for QodSessionResource {
             Change::None => Some((planned, prior_private_state, vec![])),
             Change::Extend(_) => {
                 planned.expires_at = Value::Unknown;
+                planned.total_duration = Value::Unknown;
                 Some((planned, prior_private_state, vec![]))
             }
             Change::Replace(paths) => {
@@ -311,8 +316,13 @@ impl Resource for QodSessionResource {
             planned_private_state
         };
         let whole = |v: &Value<Whole>| v.as_ref_option().and_then(Whole::as_i64);
-        if let (Some(old), Some(new)) = (whole(&prior_state.duration), whole(&state.duration)) {
-            if new > old {
+        // From the actual total: an extension made elsewhere already counts towards `duration`.
+        let old = whole(&prior_state.total_duration).or(whole(&prior_state.duration));
+        if let (Some(old), Some(new)) = (old, whole(&state.duration)) {
+            if new <= old {
+                state.expires_at = prior_state.expires_at.clone();
+                state.total_duration = prior_state.total_duration.clone();
+            } else {
                 let added = new.saturating_sub(old);
                 let stop = tf_provider::stop_signal();
                 let extended = tokio::select! {

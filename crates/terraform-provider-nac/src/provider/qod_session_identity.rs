@@ -60,6 +60,7 @@ pub fn generated_config(state: SessionState) -> SessionState {
         status_info: Value::Null,
         started_at: Value::Null,
         expires_at: Value::Null,
+        total_duration: Value::Null,
         // The API never returns a sink's credential: the person adds it if the sink needs one.
         sink_credential: Value::Null,
         timeouts: Value::Null,

@@ -127,6 +127,15 @@ pub(super) fn schema() -> Schema {
             ),
             ("started_at", computed(string(), "When the session started (RFC 3339, UTC).")),
             ("expires_at", computed(string(), "When the session expires (RFC 3339, UTC).")),
+            (
+                "total_duration",
+                computed(
+                    AttributeType::Number,
+                    "The session's actual total duration in seconds: `duration` plus any extension made \
+                     elsewhere (by an application, or the `nac_qod_session_extend` action). Such extensions \
+                     are kept: a plan does not shorten or replace the session for them.",
+                ),
+            ),
         ],
         [
             (
