@@ -1,6 +1,6 @@
 //! The registry pages in tfplugindocs' layout: `docs/index.md` for the provider,
-//! `docs/resources/<name>.md` and `docs/data-sources/<name>.md`, each with its example from
-//! `examples/`.
+//! `docs/resources/<name>.md`, `docs/data-sources/<name>.md`, `docs/list-resources/<name>.md` and
+//! `docs/actions/<name>.md`, each with its example from `examples/`.
 
 use std::path::{Path, PathBuf};
 
@@ -49,6 +49,24 @@ pub(super) fn render_docs(
             path: PathBuf::from(format!("docs/data-sources/{}.md", short_name(type_name))),
             content: render_type_page(type_name, "Data Source", schema, &example, None)?,
         });
+    }
+    // tfplugindocs' layout for the Terraform 1.14 kinds.
+    for (dir, example_file, kind, schemas) in [
+        (
+            "list-resources",
+            "list-resource.tfquery.hcl",
+            "List Resource",
+            &schemas.list_resources,
+        ),
+        ("actions", "action.tf", "Action", &schemas.actions),
+    ] {
+        for (type_name, schema) in schemas {
+            let example = read_example(&examples_dir.join(dir).join(type_name).join(example_file))?;
+            files.push(GeneratedFile {
+                path: PathBuf::from(format!("docs/{dir}/{}.md", short_name(type_name))),
+                content: render_type_page(type_name, kind, schema, &example, None)?,
+            });
+        }
     }
     Ok(files)
 }
@@ -330,6 +348,8 @@ terraform import nac_thing.x 123
             provider: empty_schema(),
             resources: BTreeMap::new(),
             data_sources: BTreeMap::new(),
+            list_resources: BTreeMap::new(),
+            actions: BTreeMap::new(),
         };
         let error = format!("{:#}", render_docs(&schemas, dir.path()).unwrap_err());
         assert!(error.contains("provider/provider.tf"), "{error}");

@@ -162,6 +162,8 @@ mod tests {
             provider: empty_schema(),
             resources: BTreeMap::from([("nac_thing".to_string(), sample_resource())]),
             data_sources: BTreeMap::new(),
+            list_resources: BTreeMap::new(),
+            actions: BTreeMap::new(),
         };
         let table = attribute_table(&schemas).unwrap();
         assert!(table.contains("### Resource `nac_thing`\n\n| Attribute | Type | Use | Description |\n|---|---|---|---|\n"), "{table}");

@@ -2,3 +2,4 @@
 
 mod acceptance_init;
 mod docs_fresh;
+mod matrix_tools;

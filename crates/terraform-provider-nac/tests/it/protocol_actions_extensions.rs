@@ -96,13 +96,22 @@ fn the_extend_action_refuses_bad_seconds_at_the_attribute() {
 #[test]
 fn an_extension_made_elsewhere_is_kept_and_a_decrease_still_replaces() {
     let tf = Harness::start();
-    tf.write_config(&session_hcl("a", "app-extends@testcsp.net", "duration = 600"));
+    tf.write_config(&session_hcl(
+        "a",
+        "app-extends@testcsp.net",
+        "duration = 600",
+    ));
     tf.apply();
     let id = tf.state_string("nac_qod_session.a", "id");
     let extended = extend_via_api(&tf, &id, 300);
 
     let plan = tf.plan_detailed();
-    assert_eq!(plan.code, 0, "an extension made elsewhere: {}", plan.output());
+    assert_eq!(
+        plan.code,
+        0,
+        "an extension made elsewhere: {}",
+        plan.output()
+    );
     tf.terraform(&["apply", "-refresh-only", "-auto-approve", "-no-color"])
         .assert_success();
     let state = tf.state_values("nac_qod_session.a").unwrap();
@@ -116,15 +125,31 @@ fn an_extension_made_elsewhere_is_kept_and_a_decrease_still_replaces() {
     );
 
     // More than the actual total: extended in place by the difference from the total.
-    tf.write_config(&session_hcl("a", "app-extends@testcsp.net", "duration = 1200"));
+    tf.write_config(&session_hcl(
+        "a",
+        "app-extends@testcsp.net",
+        "duration = 1200",
+    ));
     let apply = tf.apply();
-    assert!(apply.stdout.contains("0 added, 1 changed, 0 destroyed"), "{}", apply.stdout);
+    assert!(
+        apply.stdout.contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        apply.stdout
+    );
     assert_eq!(tf.sandbox_session(&id).unwrap().duration, 1200);
     assert_eq!(tf.plan_detailed().code, 0);
 
     // Less than configured: a new session, as before.
-    tf.write_config(&session_hcl("a", "app-extends@testcsp.net", "duration = 500"));
+    tf.write_config(&session_hcl(
+        "a",
+        "app-extends@testcsp.net",
+        "duration = 500",
+    ));
     let plan = tf.plan().assert_success();
     assert_eq!(plan.plan_counts(), Some((1, 0, 1)), "{}", plan.stdout);
-    assert!(plan.stdout.contains("forces replacement"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("forces replacement"),
+        "{}",
+        plan.stdout
+    );
 }
