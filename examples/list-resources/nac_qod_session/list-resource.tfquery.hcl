@@ -12,9 +12,11 @@ list "nac_qod_session" "phone" {
   }
 }
 
-# Every session of the API key (NaC serves GET /sessions).
+# Every session of the API key (NaC serves GET /sessions). Terraform shows at most 100 results of a
+# list block unless `limit` says otherwise.
 list "nac_qod_session" "all" {
   provider = nac
+  limit    = 1000
 
   config {
     all_sessions = true

@@ -153,3 +153,66 @@ impl<T: ListResource + 'static> From<T> for Box<dyn DynamicListResource> {
         Box::new(value)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn identity(id: &str) -> Identity {
+        Identity::from([("id".to_string(), id.into())])
+    }
+
+    #[tokio::test]
+    async fn results_stop_at_the_limit_and_objects_only_when_asked() {
+        let (tx, mut rx) = mpsc::channel(8);
+        let mut results = ListResults::new(tx, false, 2);
+        let mut diags = Diagnostics::default();
+        let object = serde_json::json!({"id": "a"});
+        assert!(
+            results
+                .push(&mut diags, &identity("a"), "first", Some(&object))
+                .await
+        );
+        assert!(
+            !results
+                .push(&mut diags, &identity("b"), "second", Some(&object))
+                .await
+        );
+        assert!(
+            !results
+                .push(&mut diags, &identity("c"), "third", Some(&object))
+                .await
+        );
+        drop(results);
+        let mut names = Vec::new();
+        while let Some(Ok(event)) = rx.recv().await {
+            assert!(event.resource_object.is_none(), "object sent unasked");
+            assert!(event.identity.is_some());
+            names.push(event.display_name);
+        }
+        assert_eq!(names, ["first", "second"]);
+        assert!(diags.errors.is_empty());
+    }
+
+    #[tokio::test]
+    async fn objects_are_sent_when_asked_and_no_limit_means_all() {
+        let (tx, mut rx) = mpsc::channel(8);
+        let mut results = ListResults::new(tx, true, 0);
+        let mut diags = Diagnostics::default();
+        for id in ["a", "b", "c"] {
+            let object = serde_json::json!({ "id": id });
+            assert!(
+                results
+                    .push(&mut diags, &identity(id), id, Some(&object))
+                    .await
+            );
+        }
+        drop(results);
+        let mut count = 0;
+        while let Some(Ok(event)) = rx.recv().await {
+            assert!(event.resource_object.is_some());
+            count += 1;
+        }
+        assert_eq!(count, 3);
+    }
+}

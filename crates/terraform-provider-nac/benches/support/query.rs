@@ -48,7 +48,7 @@ pub fn create_sessions(sandbox: &SandboxProcess) -> anyhow::Result<()> {
 /// The `list` blocks: the key's sessions in one, or one per device.
 pub fn query_hcl(per_device: bool) -> String {
     if !per_device {
-        return "list \"nac_qod_session\" \"all\" {\n  provider = nac\n  config {\n    all_sessions = true\n  }\n}\n"
+        return "list \"nac_qod_session\" \"all\" {\n  provider = nac\n  limit    = 1000\n  config {\n    all_sessions = true\n  }\n}\n"
             .to_string();
     }
     (0..SESSIONS)

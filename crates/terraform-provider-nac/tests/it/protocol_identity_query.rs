@@ -187,3 +187,25 @@ list "nac_qod_session" "mine" {
         query.output()
     );
 }
+
+/// The registry examples of the list resource and the action (not covered by examples_plan, which
+/// runs under the Terraform on PATH): the query runs, the action's configuration plans.
+#[test]
+fn the_list_resource_and_action_examples_run_under_1_15() {
+    let examples = nac_testkit::repo_root().join("examples");
+    let tf = harness_with(Tool::Terraform115);
+    tf.write_config("");
+    let list = std::fs::read_to_string(
+        examples.join("list-resources/nac_qod_session/list-resource.tfquery.hcl"),
+    )
+    .unwrap();
+    tf.write_file("example.tfquery.hcl", &list);
+    tf.terraform(&["query", "-no-color"]).assert_success();
+    tf.remove_file("example.tfquery.hcl");
+
+    let action =
+        std::fs::read_to_string(examples.join("actions/nac_qod_session_extend/action.tf")).unwrap();
+    tf.write_config(&action);
+    let plan = tf.plan().assert_success();
+    assert_eq!(plan.plan_counts(), Some((1, 0, 0)), "{}", plan.stdout);
+}
