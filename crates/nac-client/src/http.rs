@@ -4,7 +4,10 @@
 use std::error::Error as _;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE, RETRY_AFTER};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::Arc;
+
+use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE, DATE, RETRY_AFTER};
 use reqwest::{Method, Url};
 
 use super::config::{ClientConfig, MAX_REQUEST_TIMEOUT, RETRY_AFTER_CAP};
@@ -219,6 +222,41 @@ pub(crate) struct Http {
     root: Url,
     api_key: HeaderValue,
     api_host: HeaderValue,
+    /// The API's clock as its last `Date` header showed it (see [`ApiClock`]).
+    pub(crate) clock: Arc<ApiClock>,
+}
+
+/// How far the API's clock is ahead of ours, from the `Date` header of its replies: expiries are in
+/// the API's time, so "how long is left" is asked of its clock (a skewed machine, or the sandbox's
+/// simulated clock). One-second resolution, like the header.
+#[derive(Debug, Default)]
+pub(crate) struct ApiClock {
+    offset_ms: AtomicI64,
+    seen: AtomicBool,
+}
+
+impl ApiClock {
+    fn observe(&self, date: &str) {
+        if let Ok(api) = chrono::DateTime::parse_from_rfc2822(date) {
+            let offset = api.with_timezone(&chrono::Utc) - chrono::Utc::now();
+            self.offset_ms
+                .store(offset.num_milliseconds(), Ordering::Relaxed);
+            self.seen.store(true, Ordering::Relaxed);
+        }
+    }
+
+    pub(crate) fn known(&self) -> bool {
+        self.seen.load(Ordering::Relaxed)
+    }
+
+    /// The API's current time, or ours until a reply said otherwise.
+    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        let now = chrono::Utc::now();
+        if !self.seen.load(Ordering::Relaxed) {
+            return now;
+        }
+        now + chrono::Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed))
+    }
 }
 
 impl std::fmt::Debug for Http {
@@ -271,6 +309,7 @@ impl Http {
             root,
             api_key,
             api_host,
+            clock: Arc::default(),
         })
     }
 
@@ -316,6 +355,9 @@ impl Http {
                 .and_then(|v: &HeaderValue| v.to_str().ok())
                 .map(str::to_owned)
         };
+        if let Some(date) = header(DATE) {
+            self.clock.observe(&date);
+        }
         let content_type = header(CONTENT_TYPE);
         let retry_after = header(RETRY_AFTER).and_then(|v| parse_retry_after(&v));
 

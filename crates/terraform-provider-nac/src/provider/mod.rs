@@ -9,6 +9,7 @@ mod ports_block;
 mod qod_session;
 mod qod_session_identity;
 mod qod_session_list;
+mod qod_session_renewal;
 mod read_cache;
 pub mod schema_util;
 mod timeouts;
@@ -35,6 +36,13 @@ pub use timeouts::parse_duration;
 pub struct SharedClient(Arc<OnceLock<NacClient>>);
 
 impl SharedClient {
+    /// The API's current time once the client has heard from it, else ours (see `NacClient::api_now`).
+    pub fn api_now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0
+            .get()
+            .map_or_else(chrono::Utc::now, NacClient::api_now)
+    }
+
     /// The configured client, or an error diagnostic when the provider was not configured.
     pub fn get(&self, diags: &mut Diagnostics) -> Option<&NacClient> {
         let client = self.0.get();

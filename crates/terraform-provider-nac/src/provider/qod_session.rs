@@ -1,7 +1,6 @@
 //! Resource `nac_qod_session`: one QoD session, created, refreshed, extended in place, replaced and deleted.
 
 use async_trait::async_trait;
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::Schema;
 use tf_provider::value::{Value, ValueEmpty};
@@ -36,6 +35,9 @@ pub struct SessionState {
     pub status_info: Value<String>,
     pub started_at: Value<String>,
     pub expires_at: Value<String>,
+    /// Opt-in renewal window in seconds (qod_session_renewal.rs).
+    #[serde(default)]
+    pub renew_before: Value<Whole>,
     /// The session's actual total (issue 18): `duration` plus extensions made outside this
     /// configuration. Absent from states written before it existed.
     #[serde(default)]
@@ -64,6 +66,9 @@ pub struct SessionPrivate {
     /// it), so the first credential the configuration gives is recorded without a replacement.
     #[serde(default)]
     pub sink_credential_unverified: bool,
+    /// The plan renews the session in place (its renewal window was open).
+    #[serde(default)]
+    pub renew: bool,
 }
 
 pub struct QodSessionResource {
@@ -135,6 +140,7 @@ impl Resource for QodSessionResource {
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
         report_all(&config_problems(&config), diags);
+        super::qod_session_renewal::check(&config, diags);
         Some(())
     }
 
@@ -260,8 +266,20 @@ impl Resource for QodSessionResource {
             planned.duration = Value::Value(Whole::Int(DEFAULT_DURATION));
         }
         let private = prior_private_state.clone().unwrap_or_default();
-        match plan_change(&prior_state, &planned, &private, Utc::now(), diags) {
-            Change::None => Some((planned, prior_private_state, vec![])),
+        let now = super::qod_session_renewal::api_now(&self.client, &prior_state, &planned).await;
+        match plan_change(&prior_state, &planned, &private, now, diags) {
+            Change::None => {
+                if super::qod_session_renewal::extension_due(&prior_state, &planned, now).is_some()
+                {
+                    super::qod_session_renewal::plan_renewal(&mut planned);
+                    let renew = SessionPrivate {
+                        renew: true,
+                        ..private
+                    };
+                    return Some((planned, Some(renew), vec![]));
+                }
+                Some((planned, prior_private_state, vec![]))
+            }
             Change::Extend(_) => {
                 planned.expires_at = Value::Unknown;
                 planned.total_duration = Value::Unknown;
@@ -308,6 +326,9 @@ impl Resource for QodSessionResource {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let client = self.client.get(diags)?;
         let id = session_id(&prior_state, diags)?;
+        let renew = planned_private_state.as_ref().is_some_and(|p| p.renew);
+        let planned_private_state =
+            planned_private_state.map(|p| SessionPrivate { renew: false, ..p });
         let mut state = planned_state;
         // After an import the credential was unknown; once the configuration gives one, it is recorded.
         let private = if state.sink_credential.is_value() {
@@ -355,6 +376,26 @@ impl Resource for QodSessionResource {
                         ),
                     );
                     state.duration = Value::Value(Whole::Int(session.duration));
+                }
+            }
+        }
+        if renew {
+            let due =
+                super::qod_session_renewal::extension_due(&prior_state, &state, client.api_now());
+            if let Some(extension) = due {
+                match client.extend_session(&id, extension).await {
+                    Ok(session) => {
+                        log::info!("renewed QoS session {id} by {extension} s");
+                        set_computed(&mut state, &session);
+                    }
+                    Err(e) => {
+                        root_error(
+                            diags,
+                            "Failed to renew the QoS session",
+                            format!("{e}. It keeps running until it expires; the plan after that replaces it. Set a smaller `renew_before`, or remove it to let sessions run out."),
+                        );
+                        return Some((prior_state, private));
+                    }
                 }
             }
         }
@@ -447,6 +488,7 @@ impl Resource for QodSessionResource {
                 let state = refreshed_state(&SessionState::default(), &session);
                 let private = SessionPrivate {
                     sink_credential_unverified: session.sink.is_some(),
+                    ..Default::default()
                 };
                 log::info!("imported QoS session {id}");
                 Some((state, Some(private)))
@@ -477,6 +519,8 @@ mod schema;
 #[cfg(test)]
 mod tests;
 
+#[cfg(test)]
+use chrono::Utc;
 use mapping::create_request;
 pub use mapping::{config_problems, refreshed_state};
 use mapping::{set_computed, set_computed_unknown, with_write_only, without_write_only};

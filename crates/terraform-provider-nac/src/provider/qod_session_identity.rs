@@ -65,6 +65,7 @@ pub fn generated_config(state: SessionState) -> SessionState {
         sink_credential: Value::Null,
         timeouts: Value::Null,
         adopt_existing: Value::Null,
+        renew_before: Value::Null,
         ..state
     }
 }

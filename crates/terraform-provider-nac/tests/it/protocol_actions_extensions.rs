@@ -153,3 +153,88 @@ fn an_extension_made_elsewhere_is_kept_and_a_decrease_still_replaces() {
         plan.stdout
     );
 }
+
+/// `renew_before`: with the sandbox's clock moved 14.4 h at a time, each plan inside the window shows
+/// an in-place update that extends the session back to a day remaining; five renewals cover three
+/// simulated days with the same session, never ended. Outside the window a plan changes nothing and
+/// sends no request beyond the refresh.
+#[test]
+fn a_session_is_renewed_in_place_five_times_across_three_simulated_days() {
+    let tf = Harness::start();
+    let hcl = session_hcl(
+        "a",
+        "renewed@testcsp.net",
+        "duration     = 86400\n  renew_before = 43200",
+    );
+    tf.write_config(&hcl);
+    tf.apply();
+    let id = tf.state_string("nac_qod_session.a", "id");
+
+    // Outside the window: nothing planned, and no more requests than a refresh.
+    let before = tf.request_count();
+    tf.terraform(&["apply", "-refresh-only", "-auto-approve", "-no-color"])
+        .assert_success();
+    let refresh = tf.request_count() - before;
+    let before = tf.request_count();
+    let plan = tf.plan_detailed();
+    assert_eq!(plan.code, 0, "outside the window: {}", plan.output());
+    assert_eq!(
+        tf.request_count() - before,
+        refresh,
+        "requests of a plan outside the window"
+    );
+
+    let step = 51_840; // 14.4 h: 9.6 h left, inside the 12 h window
+    for renewal in 1..=5_i64 {
+        tf.advance_clock(step as u64);
+        let plan = tf.plan().assert_success();
+        assert_eq!(
+            plan.plan_counts(),
+            Some((0, 1, 0)),
+            "renewal {renewal}: {}",
+            plan.stdout
+        );
+        tf.apply();
+        let session = tf.sandbox_session(&id).expect("the same session");
+        assert_eq!(
+            session.qos_status.as_str(),
+            "AVAILABLE",
+            "renewal {renewal}"
+        );
+        // Back to a day remaining (the API's cap), give or take the real seconds the commands took.
+        let clock = tf.block_on(tf.admin.call_ok(Method::GET, "/clock", None));
+        let now = chrono::DateTime::parse_from_rfc3339(clock["now"].as_str().unwrap()).unwrap();
+        let left = (session.expires_at.unwrap() - now.with_timezone(&chrono::Utc)).num_seconds();
+        assert!(
+            (86_400 - 30..=86_400).contains(&left),
+            "renewal {renewal}: {left} s left, total {} s",
+            session.duration
+        );
+        assert!(
+            session.duration >= 86_400 + renewal * step,
+            "renewal {renewal}"
+        );
+        assert_eq!(tf.state_string("nac_qod_session.a", "id"), id);
+        let plan = tf.plan_detailed();
+        assert_eq!(plan.code, 0, "after renewal {renewal}: {}", plan.output());
+    }
+    let state = tf.state_values("nac_qod_session.a").unwrap();
+    assert_eq!(state["duration"], 86_400, "the configured duration stays");
+    assert!(
+        state["total_duration"].as_i64().unwrap() > 3 * 86_400 - 3,
+        "{state}"
+    );
+    tf.destroy();
+}
+
+#[test]
+fn a_negative_renewal_window_is_refused_at_the_attribute() {
+    let tf = Harness::start();
+    tf.write_config(&session_hcl("a", "neg@testcsp.net", "renew_before = -5"));
+    let plan = tf.plan().assert_failure();
+    assert!(
+        plan.output().contains("Invalid renew_before"),
+        "{}",
+        plan.output()
+    );
+}

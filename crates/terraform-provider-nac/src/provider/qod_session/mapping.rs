@@ -252,6 +252,7 @@ pub fn refreshed_state(prior: &SessionState, session: &SessionInfo) -> SessionSt
         sink_credential: prior.sink_credential.clone(),
         timeouts: prior.timeouts.clone(),
         adopt_existing: prior.adopt_existing,
+        renew_before: prior.renew_before.clone(),
         ..Default::default()
     };
     set_computed(&mut state, session);

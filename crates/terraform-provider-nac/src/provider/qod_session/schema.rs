@@ -128,6 +128,19 @@ pub(super) fn schema() -> Schema {
             ("started_at", computed(string(), "When the session started (RFC 3339, UTC).")),
             ("expires_at", computed(string(), "When the session expires (RFC 3339, UTC).")),
             (
+                "renew_before",
+                optional(
+                    AttributeType::Number,
+                    "Opt-in renewal window, in seconds. When a plan runs with this much time or less left \
+                     before `expires_at`, it shows an in-place update that extends the session (same id, no \
+                     gap in QoS) back toward `duration` seconds remaining, as far as the API allows (NaC: at \
+                     most 86,400 s remaining). Outside the window a plan changes nothing and sends no \
+                     request beyond the refresh. Run `terraform apply` on a schedule shorter than the window \
+                     to keep QoS over days. If the API refuses the extension, the apply says so and the \
+                     session runs out; the plan after it ends replaces it. Unset or 0: no renewal.",
+                ),
+            ),
+            (
                 "total_duration",
                 computed(
                     AttributeType::Number,

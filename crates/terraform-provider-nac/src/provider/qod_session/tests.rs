@@ -404,6 +404,7 @@ fn an_imported_sink_credential_is_recorded_without_replacement() {
     let mut diags = Diagnostics::default();
     let imported = SessionPrivate {
         sink_credential_unverified: true,
+        ..Default::default()
     };
     assert_eq!(
         plan_change(&prior, &planned, &imported, now, &mut diags),
