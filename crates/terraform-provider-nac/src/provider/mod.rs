@@ -7,6 +7,7 @@ mod device_sessions;
 mod number;
 mod ports_block;
 mod qod_session;
+mod qod_session_expiry;
 mod qod_session_identity;
 mod qod_session_list;
 mod qod_session_renewal;

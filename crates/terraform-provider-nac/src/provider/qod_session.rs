@@ -197,14 +197,12 @@ impl Resource for QodSessionResource {
             }
             // Gone only when a second answer agrees: the walk's list, else the device's sessions.
             Ok(None) if self.read_cache.listed_without(client, &id) => {
-                log::info!("QoS session {id} no longer exists; removing it from state");
-                None
+                super::qod_session_expiry::forgotten(&state, client.api_now())
+                    .map(|ended| (ended, private_state))
             }
             Ok(None) => match still_listed(client, &state, &id).await {
-                Ok(false) => {
-                    log::info!("QoS session {id} no longer exists; removing it from state");
-                    None
-                }
+                Ok(false) => super::qod_session_expiry::forgotten(&state, client.api_now())
+                    .map(|ended| (ended, private_state)),
                 Ok(true) => {
                     root_error(
                         diags,

@@ -238,3 +238,37 @@ fn a_negative_renewal_window_is_refused_at_the_attribute() {
         plan.output()
     );
 }
+
+/// An expired session the API has forgotten (404 after NaC's 360 s retention) stays in state as
+/// ended: the plan replaces it and says it expired; destroying it succeeds.
+#[test]
+fn an_expired_session_the_api_forgot_is_replaced_and_the_plan_says_it_expired() {
+    let tf = Harness::start();
+    tf.write_config(&session_hcl("a", "forgotten@testcsp.net", "duration = 60"));
+    tf.apply();
+    let id = tf.state_string("nac_qod_session.a", "id");
+    tf.advance_clock(60 + 400);
+    assert!(
+        tf.sandbox_session(&id).is_none(),
+        "the sandbox still knows {id}"
+    );
+
+    let plan = tf.plan().assert_success();
+    assert_eq!(plan.plan_counts(), Some((1, 0, 1)), "{}", plan.output());
+    let output = plan
+        .output()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        output.contains("QoS session ended") && output.contains("DURATION_EXPIRED"),
+        "{output}"
+    );
+    tf.terraform(&["apply", "-refresh-only", "-auto-approve", "-no-color"])
+        .assert_success();
+    let state = tf.state_values("nac_qod_session.a").expect("kept in state");
+    assert_eq!(state["id"], id.as_str());
+    assert_eq!(state["status"], "UNAVAILABLE");
+    tf.destroy();
+    assert!(tf.state_values("nac_qod_session.a").is_none());
+}
