@@ -51,6 +51,19 @@ impl ApiClock {
     pub fn offset(&self) -> Option<Offset> {
         *self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
+
+    /// Whether a reply has told the API's time yet.
+    pub fn known(&self) -> bool {
+        self.offset().is_some()
+    }
+
+    /// The API's current time (the middle of what the measurements allow), or ours until a reply
+    /// said otherwise: expiries are on the API's clock, so "how long is left" is asked of it.
+    pub fn now(&self) -> DateTime<Utc> {
+        let now = Utc::now();
+        self.offset()
+            .map_or(now, |o| now + o.low + (o.high - o.low) / 2)
+    }
 }
 
 #[cfg(test)]

@@ -93,6 +93,17 @@ impl NacClient {
         &self.inner.config
     }
 
+    /// The API's current time (from its last reply's `Date` header; ours before any reply): session
+    /// expiries are in its time.
+    pub fn api_now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.inner.http.clock.now()
+    }
+
+    /// Whether a reply has shown the API's clock yet.
+    pub fn api_clock_known(&self) -> bool {
+        self.inner.http.clock.known()
+    }
+
     /// Requests, retries and adoptions so far.
     pub fn stats(&self) -> ClientStats {
         self.inner.counters.snapshot()

@@ -1,7 +1,7 @@
 //! The router that puts the API, the profiles API and the admin API together, with what applies to every
 //! answer (`x-correlator` echoed, the gateway's answer to an unknown path).
 
-use axum::extract::{DefaultBodyLimit, OriginalUri};
+use axum::extract::{DefaultBodyLimit, OriginalUri, State};
 use axum::http::HeaderName;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -41,6 +41,27 @@ async fn method_not_allowed() -> ApiError {
         "METHOD_NOT_ALLOWED",
         "The method is not allowed for this resource.",
     )
+}
+
+/// Every reply's `Date` is the sandbox's clock, as a real API's is its own: clients that ask how long
+/// a session has left then agree with the sandbox when its clock is moved.
+async fn clock_date(
+    State(sandbox): State<Shared>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut response = next.run(request).await;
+    let date = sandbox
+        .clock
+        .now()
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    if let Ok(value) = axum::http::HeaderValue::from_str(&date) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::DATE, value);
+    }
+    response
 }
 
 pub(crate) fn router(sandbox: Shared) -> Router {
@@ -95,6 +116,10 @@ pub(crate) fn router(sandbox: Shared) -> Router {
         .fallback(unknown_path)
         .layer(axum::middleware::from_fn(dot_segments))
         .layer(DefaultBodyLimit::max(sandbox.config.max_body_bytes))
+        .layer(axum::middleware::from_fn_with_state(
+            sandbox.clone(),
+            clock_date,
+        ))
         .layer(PropagateHeaderLayer::new(HeaderName::from_static(
             "x-correlator",
         )))

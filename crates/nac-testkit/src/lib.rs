@@ -5,6 +5,7 @@
 //! - [`api`]: raw HTTP against the sandbox's public API, for the tests of the sandbox itself;
 //! - [`sink`]: a local receiver of the sandbox's notifications;
 //! - [`requests`]: the client as the client tests configure it, and the requests it sends;
+//! - [`tools`]: Terraform 1.15 and OpenTofu 1.6, installed under `target/tools` on first use;
 //! - [`binary`]: the workspace's binaries (provider, sandbox, tooling), built for this test run;
 //! - [`prerequisite`]: tests needing a tool the machine lacks, "NOT RUN" outside CI.
 #![allow(dead_code)]
@@ -16,5 +17,6 @@ pub mod prerequisite;
 pub mod requests;
 pub mod sink;
 pub mod terraform;
+pub mod tools;
 
 pub use binaries::{binary, repo_root, target_dir};

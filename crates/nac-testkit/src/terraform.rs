@@ -132,6 +132,8 @@ pub struct Harness {
     pub admin: Admin,
     /// Extra environment for every terraform command (e.g. `TF_LOG`).
     pub env: Vec<(String, String)>,
+    /// The tool to run instead of [`terraform_binary`] (see [`crate::tools::Tool`]).
+    pub tool: Option<PathBuf>,
 }
 
 impl Harness {
@@ -180,6 +182,7 @@ impl Harness {
             http,
             admin: sandbox.admin,
             env: Vec::new(),
+            tool: None,
         }
     }
 
@@ -241,7 +244,8 @@ impl Harness {
 
     /// The `terraform <args>` command of [`Harness::terraform`], not started (e.g. to interrupt it).
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(terraform_binary());
+        let binary = self.tool.clone().unwrap_or_else(terraform_binary);
+        let mut command = Command::new(binary);
         command
             .args(args)
             .current_dir(self.workdir())

@@ -102,13 +102,14 @@ fn main() -> anyhow::Result<()> {
         section("row 3", load);
     }
     type Rows = fn(&mut Bench) -> anyhow::Result<()>;
-    let rows: [(u32, Rows); 6] = [
+    let rows: [(u32, Rows); 7] = [
         (4, Bench::scale_rows),
         (5, Bench::process_rows),
         (6, Bench::sandbox_rows),
         (7, Bench::refresh_rows),
         (8, Bench::activation_rows),
         (9, Bench::phase_rows),
+        (10, Bench::query_rows),
     ];
     for (row, run) in rows {
         if wanted(row) {

@@ -21,15 +21,19 @@
 //! Implementing a provider consists in implementing the [`Resource`], [`DataSource`], and/or [`Function`] traits,
 //! and implementing the [`Provider`] trait that references the resources, data sources and functions.
 
+mod action;
 mod attribute_path;
 mod data_source;
 mod diagnostics;
 mod function;
+mod identity;
+mod list_resource;
 mod plugin;
 mod provider;
 mod raw;
 mod resource;
 mod server;
+mod tf6_modern;
 mod tf6provider;
 mod tls;
 mod utils;
@@ -44,10 +48,13 @@ mod tfplugin6 {
     include!("generated/tfplugin6.rs");
 }
 
+pub use action::{Action, ActionProgress, DynamicAction};
 pub use attribute_path::{AttributePath, AttributePathStep};
 pub use data_source::{DataSource, DynamicDataSource};
 pub use diagnostics::{Diagnostic, Diagnostics};
 pub use function::{DynamicFunction, Function};
+pub use identity::{Identity, IdentityAttribute, IdentitySchema};
+pub use list_resource::{DynamicListResource, ListResource, ListResults};
 pub use provider::{DynamicProvider, Provider};
 pub use resource::{DynamicResource, Resource};
 pub use server::{serve, serve_dynamic, stop_signal, INSECURE_NO_MTLS};

@@ -25,6 +25,9 @@ use crate::raw::RawValue;
 use crate::resource::DynamicResource;
 use crate::schema::Schema;
 
+use crate::action::DynamicAction;
+use crate::list_resource::DynamicListResource;
+
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -167,6 +170,25 @@ pub trait Provider: Send + Sync + 'static {
         _ = diags;
         Some(HashMap::new())
     }
+
+    /// List resources of the provider (patch 9; Terraform 1.14+), named like the managed resource
+    /// type they list (without the provider prefix).
+    fn get_list_resources(
+        &self,
+        diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicListResource>>> {
+        _ = diags;
+        Some(HashMap::new())
+    }
+
+    /// Actions of the provider (patch 9; Terraform 1.14+), without the provider prefix.
+    fn get_actions(
+        &self,
+        diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicAction>>> {
+        _ = diags;
+        Some(HashMap::new())
+    }
 }
 
 /// Trait for implementing a provider *without* automatic serialization/deserialization
@@ -298,6 +320,24 @@ pub trait DynamicProvider: Send + Sync + 'static {
         _ = diags;
         Some(HashMap::new())
     }
+
+    /// List resources of the provider.
+    fn get_list_resources(
+        &self,
+        diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicListResource>>> {
+        _ = diags;
+        Some(HashMap::new())
+    }
+
+    /// Actions of the provider.
+    fn get_actions(
+        &self,
+        diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicAction>>> {
+        _ = diags;
+        Some(HashMap::new())
+    }
 }
 
 #[async_trait]
@@ -351,6 +391,20 @@ impl<T: Provider> DynamicProvider for T {
         diags: &mut Diagnostics,
     ) -> Option<HashMap<String, Box<dyn DynamicFunction>>> {
         <T as Provider>::get_functions(self, diags)
+    }
+
+    fn get_list_resources(
+        &self,
+        diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicListResource>>> {
+        <T as Provider>::get_list_resources(self, diags)
+    }
+
+    fn get_actions(
+        &self,
+        diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicAction>>> {
+        <T as Provider>::get_actions(self, diags)
     }
 }
 

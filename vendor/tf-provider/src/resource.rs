@@ -18,6 +18,7 @@
 
 use crate::attribute_path::AttributePath;
 use crate::diagnostics::Diagnostics;
+use crate::identity::{Identity, IdentitySchema};
 use crate::raw::RawValue;
 use crate::schema::Schema;
 use crate::utils::OptionFactor;
@@ -278,6 +279,41 @@ pub trait Resource: Send + Sync {
         diags.root_error_short("Upgrade is not supported");
         None
     }
+
+    /// The identity schema of the resource (patch 9: resource identity), or [`None`] for no identity.
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        None
+    }
+
+    /// The identity of the object a state describes, or [`None`] while it is unknown (a planned create).
+    /// Sent with every read, plan, apply and import when [`Resource::identity_schema`] is given.
+    fn identity<'a>(&self, state: &Self::State<'a>) -> Option<Identity> {
+        _ = state;
+        None
+    }
+
+    /// Import by identity (`import { identity = {...} }`, Terraform 1.12+).
+    async fn import_by_identity<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        identity: Identity,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        _ = identity;
+        diags.root_error_short("Import by identity is not supported");
+        None
+    }
+
+    /// Configuration for an existing object (`terraform query -generate-config-out`, Terraform 1.14+):
+    /// the state with what a configuration must not set (computed-only attributes) nulled.
+    async fn generate_config<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        state: Self::State<'a>,
+    ) -> Option<Self::State<'a>> {
+        _ = state;
+        diags.root_error_short("Generating configuration is not supported");
+        None
+    }
 }
 
 /// Trait for implementing a resource *without* automatic serialization/deserialization
@@ -509,6 +545,32 @@ pub trait DynamicResource: Send + Sync {
         _ = version;
         _ = prior_state;
         diags.root_error_short("Upgrade is not supported");
+        None
+    }
+
+    /// The identity schema (patch 9), or [`None`] for no identity.
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        None
+    }
+    /// The identity of the object `state` describes, [`None`] while unknown.
+    fn identity(&self, diags: &mut Diagnostics, state: &RawValue) -> Option<RawValue> {
+        _ = (diags, state);
+        None
+    }
+    /// Import by identity.
+    async fn import_by_identity(
+        &self,
+        diags: &mut Diagnostics,
+        identity: RawValue,
+    ) -> Option<(RawValue, Vec<u8>)> {
+        _ = identity;
+        diags.root_error_short("Import by identity is not supported");
+        None
+    }
+    /// Configuration for an existing object, from its state.
+    async fn generate_config(&self, diags: &mut Diagnostics, state: RawValue) -> Option<RawValue> {
+        _ = state;
+        diags.root_error_short("Generating configuration is not supported");
         None
     }
 }
@@ -756,6 +818,37 @@ impl<T: Resource> DynamicResource for T {
     ) -> Option<RawValue> {
         let state = <T as Resource>::upgrade(self, diags, version, prior_state).await?;
         RawValue::serialize(diags, &state)
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        <T as Resource>::identity_schema(self)
+    }
+    fn identity(&self, diags: &mut Diagnostics, state: &RawValue) -> Option<RawValue> {
+        if state.is_null() {
+            return None;
+        }
+        let state = state.deserialize(diags)?;
+        let identity = <T as Resource>::identity(self, &state)?;
+        RawValue::serialize(diags, &identity)
+    }
+    async fn import_by_identity(
+        &self,
+        diags: &mut Diagnostics,
+        identity: RawValue,
+    ) -> Option<(RawValue, Vec<u8>)> {
+        let identity = identity.deserialize(diags)?;
+        let (state, private_state) =
+            <T as Resource>::import_by_identity(self, diags, identity).await?;
+        (
+            RawValue::serialize(diags, &state),
+            RawValue::serialize_vec(diags, &private_state),
+        )
+            .factor()
+    }
+    async fn generate_config(&self, diags: &mut Diagnostics, state: RawValue) -> Option<RawValue> {
+        let state = state.deserialize(diags)?;
+        let config = <T as Resource>::generate_config(self, diags, state).await?;
+        RawValue::serialize(diags, &config)
     }
 }
 

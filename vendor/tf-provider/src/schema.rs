@@ -222,6 +222,7 @@ fn cvt_attributes_tf6(
                 } as i32,
                 deprecated: attr.deprecated,
                 write_only: attr.write_only,
+                deprecation_message: String::new(),
             }
         })
         .collect()
@@ -239,6 +240,7 @@ impl From<&Block> for tfplugin6::schema::Block {
                 StringKind::Markdown => tfplugin6::StringKind::Markdown,
             } as i32,
             deprecated: value.deprecated,
+            deprecation_message: String::new(),
         }
     }
 }

@@ -36,7 +36,10 @@ use crate::plugin::grpc_stdio_server::GrpcStdioServer;
 use crate::schema::FunctionSchema;
 use crate::tfplugin6::provider_server::ProviderServer;
 
+use crate::action::DynamicAction;
 use crate::data_source::DynamicDataSource;
+use crate::identity::IdentitySchema;
+use crate::list_resource::DynamicListResource;
 use crate::plugin::GrpcIo;
 use crate::provider::DynamicProvider;
 use crate::resource::DynamicResource;
@@ -57,6 +60,9 @@ pub(crate) struct Server {
     pub(crate) resources: HashMap<String, (Box<dyn DynamicResource>, Schema)>,
     pub(crate) data_sources: HashMap<String, (Box<dyn DynamicDataSource>, Schema)>,
     pub(crate) functions: HashMap<String, (Box<dyn DynamicFunction>, FunctionSchema)>,
+    pub(crate) identity_schemas: HashMap<String, IdentitySchema>,
+    pub(crate) list_resources: HashMap<String, (Box<dyn DynamicListResource>, Schema)>,
+    pub(crate) actions: HashMap<String, (Box<dyn DynamicAction>, Schema)>,
 }
 
 impl Server {
@@ -69,7 +75,7 @@ impl Server {
         };
         let schema = provider.schema(&mut diags).or_else(&mut set_error);
         let meta_schema = provider.meta_schema(&mut diags).or_else(&mut set_error);
-        let resources = provider
+        let resources: HashMap<String, (Box<dyn DynamicResource>, Schema)> = provider
             .get_resources(&mut diags)
             .unwrap_or_default()
             .into_iter()
@@ -94,9 +100,32 @@ impl Server {
             .filter_map(|(name, function)| match function.schema(&mut diags) {
                 Some(schema) => Some((name, (function, schema))),
                 None => {
-                    has_errors = true;
+                    _ = set_error();
                     None
                 }
+            })
+            .collect();
+
+        let identity_schemas = resources
+            .iter()
+            .filter_map(|(name, (resource, _))| Some((name.clone(), resource.identity_schema()?)))
+            .collect();
+        let list_resources = provider
+            .get_list_resources(&mut diags)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(name, list)| {
+                let schema = list.schema(&mut diags).or_else(&mut set_error)?;
+                Some((format!("{}_{}", provider_name, name), (list, schema)))
+            })
+            .collect();
+        let actions = provider
+            .get_actions(&mut diags)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(name, action)| {
+                let schema = action.schema(&mut diags).or_else(&mut set_error)?;
+                Some((format!("{}_{}", provider_name, name), (action, schema)))
             })
             .collect();
 
@@ -114,6 +143,9 @@ impl Server {
             resources,
             data_sources,
             functions,
+            identity_schemas,
+            list_resources,
+            actions,
         }
     }
 

@@ -26,10 +26,11 @@ use crate::server::Server;
 use crate::tfplugin6 as tf;
 use crate::utils::{CollectDiagnostics, OptionExpand};
 use crate::write_only;
+use tonic::codegen::BoxStream;
 
 impl Server {
     /// `state` with the resource's write-only attributes nulled, as Terraform requires.
-    fn without_write_only(&self, type_name: &str, state: RawValue) -> RawValue {
+    pub(crate) fn without_write_only(&self, type_name: &str, state: RawValue) -> RawValue {
         match self.resources.get(type_name) {
             Some((_, schema)) => write_only::strip(&schema.block, state),
             None => state,
@@ -79,16 +80,27 @@ impl tf::provider_server::Provider for Arc<Server> {
             .map(|name| tf::get_metadata::FunctionMetadata { name: name.clone() })
             .collect();
         Ok(tonic::Response::new(tf::get_metadata::Response {
-            server_capabilities: Some(tf::ServerCapabilities {
-                plan_destroy: true,
-                get_provider_schema_optional: true,
-                move_resource_state: false,
-            }),
+            server_capabilities: Some(self.server_capabilities()),
             diagnostics: self.init_diags.clone().into(),
             data_sources,
             resources,
             functions,
             ephemeral_resources: vec![],
+            list_resources: self
+                .list_resources
+                .keys()
+                .map(|name| tf::get_metadata::ListResourceMetadata {
+                    type_name: name.clone(),
+                })
+                .collect(),
+            state_stores: vec![],
+            actions: self
+                .actions
+                .keys()
+                .map(|name| tf::get_metadata::ActionMetadata {
+                    type_name: name.clone(),
+                })
+                .collect(),
         }))
     }
     async fn get_provider_schema(
@@ -119,13 +131,23 @@ impl tf::provider_server::Provider for Arc<Server> {
             data_source_schemas: data_sources,
             diagnostics: self.init_diags.clone().into(),
             provider_meta: meta_schema,
-            server_capabilities: Some(tf::ServerCapabilities {
-                plan_destroy: true,
-                get_provider_schema_optional: true,
-                move_resource_state: false,
-            }),
+            server_capabilities: Some(self.server_capabilities()),
             functions,
             ephemeral_resource_schemas: Default::default(),
+            list_resource_schemas: self
+                .list_resources
+                .iter()
+                .map(|(name, (_, schema))| (name.clone(), schema.into()))
+                .collect(),
+            state_store_schemas: Default::default(),
+            action_schemas: self
+                .actions
+                .iter()
+                .map(|(name, (_, schema))| {
+                    let schema = Some(schema.into());
+                    (name.clone(), tf::ActionSchema { schema })
+                })
+                .collect(),
         }))
     }
     async fn validate_provider_config(
@@ -282,12 +304,13 @@ impl tf::provider_server::Provider for Arc<Server> {
             }
             .expand();
 
+        let new_identity = self.identity_of(&mut diags, &request.type_name, state.as_ref());
         Ok(tonic::Response::new(tf::read_resource::Response {
             new_state: state.map(|s| self.without_write_only(&request.type_name, s).into()),
             diagnostics: diags.into(),
             private: private_state.unwrap_or_default(),
             deferred: None,
-            new_identity: None,
+            new_identity,
         }))
     }
     async fn plan_resource_change(
@@ -297,6 +320,7 @@ impl tf::provider_server::Provider for Arc<Server> {
         let request = request.into_inner();
         let mut diags = Diagnostics::default();
 
+        let (mut planned_identity, mut identity_diags) = (None, Diagnostics::default());
         let (state, private_state, triggers) = if let (
             Some(resource),
             Some(prior_state),
@@ -370,6 +394,8 @@ impl tf::provider_server::Provider for Arc<Server> {
             None
         }
         .map(|(state, private_state, triggers)| {
+            planned_identity =
+                self.identity_of(&mut identity_diags, &request.type_name, Some(&state));
             (
                 self.without_write_only(&request.type_name, state).into(),
                 private_state,
@@ -379,6 +405,7 @@ impl tf::provider_server::Provider for Arc<Server> {
         .collect_diagnostics(&mut diags)
         .expand();
 
+        diags.add_diagnostics(identity_diags);
         Ok(tonic::Response::new(tf::plan_resource_change::Response {
             planned_state: state,
             requires_replace: triggers.unwrap_or_default(),
@@ -386,7 +413,7 @@ impl tf::provider_server::Provider for Arc<Server> {
             diagnostics: diags.into(),
             legacy_type_system: false,
             deferred: None,
-            planned_identity: None,
+            planned_identity,
         }))
     }
     async fn apply_resource_change(
@@ -463,12 +490,13 @@ impl tf::provider_server::Provider for Arc<Server> {
         .collect_diagnostics(&mut diags)
         .expand();
 
+        let new_identity = self.identity_of(&mut diags, &request.type_name, state.as_ref());
         Ok(tonic::Response::new(tf::apply_resource_change::Response {
             new_state: state.map(|s| self.without_write_only(&request.type_name, s).into()),
             private: private_state.unwrap_or_default(),
             diagnostics: diags.into(),
             legacy_type_system: false,
-            new_identity: None,
+            new_identity,
         }))
     }
     async fn import_resource_state(
@@ -478,20 +506,32 @@ impl tf::provider_server::Provider for Arc<Server> {
         let request = request.into_inner();
         let mut diags = Diagnostics::default();
 
-        let imported = if let Some(resource) = self.get_resource(&mut diags, &request.type_name) {
-            resource.import(&mut diags, request.id).await
-        } else {
-            None
+        let by_identity = request.identity.and_then(|i| i.identity_data);
+        let imported = match (
+            self.get_resource(&mut diags, &request.type_name),
+            by_identity,
+        ) {
+            (Some(resource), Some(identity)) if request.id.is_empty() => {
+                resource
+                    .import_by_identity(&mut diags, identity.into())
+                    .await
+            }
+            (Some(resource), _) => resource.import(&mut diags, request.id).await,
+            (None, _) => None,
         }
-        .collect_diagnostics(&mut diags)
-        .map(
-            |(state, private_state)| tf::import_resource_state::ImportedResource {
-                state: Some(self.without_write_only(&request.type_name, state).into()),
-                type_name: request.type_name,
-                private: private_state,
-                identity: None,
-            },
-        );
+        .collect_diagnostics(&mut diags);
+        let identity = imported
+            .as_ref()
+            .and_then(|(state, _)| self.identity_of(&mut diags, &request.type_name, Some(state)));
+        let imported =
+            imported.map(
+                |(state, private_state)| tf::import_resource_state::ImportedResource {
+                    state: Some(self.without_write_only(&request.type_name, state).into()),
+                    type_name: request.type_name,
+                    private: private_state,
+                    identity,
+                },
+            );
 
         Ok(tonic::Response::new(tf::import_resource_state::Response {
             imported_resources: imported.into_iter().collect(),
@@ -646,6 +686,70 @@ impl tf::provider_server::Provider for Arc<Server> {
             error,
             result: result.map(Into::into),
         }))
+    }
+    async fn get_resource_identity_schemas(
+        &self,
+        _request: tonic::Request<tf::get_resource_identity_schemas::Request>,
+    ) -> Result<tonic::Response<tf::get_resource_identity_schemas::Response>, tonic::Status> {
+        Ok(tonic::Response::new(self.identity_schemas_response()))
+    }
+    async fn upgrade_resource_identity(
+        &self,
+        request: tonic::Request<tf::upgrade_resource_identity::Request>,
+    ) -> Result<tonic::Response<tf::upgrade_resource_identity::Response>, tonic::Status> {
+        Ok(tonic::Response::new(
+            self.upgrade_identity(request.into_inner()),
+        ))
+    }
+    async fn generate_resource_config(
+        &self,
+        request: tonic::Request<tf::generate_resource_config::Request>,
+    ) -> Result<tonic::Response<tf::generate_resource_config::Response>, tonic::Status> {
+        Ok(tonic::Response::new(
+            self.generate_config(request.into_inner()).await,
+        ))
+    }
+    async fn validate_list_resource_config(
+        &self,
+        request: tonic::Request<tf::validate_list_resource_config::Request>,
+    ) -> Result<tonic::Response<tf::validate_list_resource_config::Response>, tonic::Status> {
+        Ok(tonic::Response::new(
+            self.validate_list_config(request.into_inner()).await,
+        ))
+    }
+    async fn list_resource(
+        &self,
+        request: tonic::Request<tf::list_resource::Request>,
+    ) -> Result<tonic::Response<BoxStream<tf::list_resource::Event>>, tonic::Status> {
+        Ok(tonic::Response::new(Server::list(
+            self.clone(),
+            request.into_inner(),
+        )))
+    }
+    async fn validate_action_config(
+        &self,
+        request: tonic::Request<tf::validate_action_config::Request>,
+    ) -> Result<tonic::Response<tf::validate_action_config::Response>, tonic::Status> {
+        Ok(tonic::Response::new(
+            self.validate_action(request.into_inner()).await,
+        ))
+    }
+    async fn plan_action(
+        &self,
+        request: tonic::Request<tf::plan_action::Request>,
+    ) -> Result<tonic::Response<tf::plan_action::Response>, tonic::Status> {
+        Ok(tonic::Response::new(
+            self.plan_action_rpc(request.into_inner()).await,
+        ))
+    }
+    async fn invoke_action(
+        &self,
+        request: tonic::Request<tf::invoke_action::Request>,
+    ) -> Result<tonic::Response<BoxStream<tf::invoke_action::Event>>, tonic::Status> {
+        Ok(tonic::Response::new(Server::invoke(
+            self.clone(),
+            request.into_inner(),
+        )))
     }
     /// ////// Graceful Shutdown
     async fn stop_provider(

@@ -32,7 +32,7 @@ fn generate(out_dir: &Path) {
     compile("plugin.proto", false);
     // Terraform's: RPCs the crate does not implement answer `Unimplemented`, which Terraform handles
     // (e.g. ephemeral resources, resource identity).
-    compile("tfplugin6.9.proto", true);
+    compile("tfplugin6.proto", true);
 }
 
 #[test]

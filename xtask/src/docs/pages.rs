@@ -1,6 +1,6 @@
 //! The registry pages in tfplugindocs' layout: `docs/index.md` for the provider,
-//! `docs/resources/<name>.md` and `docs/data-sources/<name>.md`, each with its example from
-//! `examples/`.
+//! `docs/resources/<name>.md`, `docs/data-sources/<name>.md`, `docs/list-resources/<name>.md` and
+//! `docs/actions/<name>.md`, each with its example from `examples/`.
 
 use std::path::{Path, PathBuf};
 
@@ -29,8 +29,13 @@ pub(super) fn render_docs(
     for (type_name, schema) in &schemas.resources {
         let example_dir = examples_dir.join("resources").join(type_name);
         let example = read_example(&example_dir.join("resource.tf"))?;
+        let by_identity = example_dir.join("import-by-identity.tf");
         let import = Import {
             block: read_example(&example_dir.join("import-by-string-id.tf"))?,
+            identity_block: match by_identity.exists() {
+                true => Some(read_example(&by_identity)?),
+                false => None,
+            },
             command: read_example(&example_dir.join("import.sh"))?,
         };
         files.push(GeneratedFile {
@@ -50,6 +55,24 @@ pub(super) fn render_docs(
             content: render_type_page(type_name, "Data Source", schema, &example, None)?,
         });
     }
+    // tfplugindocs' layout for the Terraform 1.14 kinds.
+    for (dir, example_file, kind, schemas) in [
+        (
+            "list-resources",
+            "list-resource.tfquery.hcl",
+            "List Resource",
+            &schemas.list_resources,
+        ),
+        ("actions", "action.tf", "Action", &schemas.actions),
+    ] {
+        for (type_name, schema) in schemas {
+            let example = read_example(&examples_dir.join(dir).join(type_name).join(example_file))?;
+            files.push(GeneratedFile {
+                path: PathBuf::from(format!("docs/{dir}/{}.md", short_name(type_name))),
+                content: render_type_page(type_name, kind, schema, &example, None)?,
+            });
+        }
+    }
     Ok(files)
 }
 
@@ -57,6 +80,8 @@ pub(super) fn render_docs(
 /// `terraform import` command (`import.sh`).
 struct Import {
     block: String,
+    /// `import-by-identity.tf`, for resources with an identity (Terraform 1.12+).
+    identity_block: Option<String>,
     command: String,
 }
 
@@ -111,10 +136,17 @@ fn render_type_page(
         "",
     )?;
     if let Some(import) = import {
+        let identity = import.identity_block.as_ref().map_or(String::new(), |block| {
+            format!(
+                "In Terraform v1.12.0 and later, the [`import` block](https://developer.hashicorp.com/terraform/language/import) \
+                 can be used with the `identity` attribute, for example:\n\n{}\n\n",
+                code_block("terraform", block)
+            )
+        });
         page.push_str(&format!(
             "\n## Import\n\nImport is supported using the following syntax:\n\n\
              In Terraform v1.5.0 and later, the [`import` block](https://developer.hashicorp.com/terraform/language/import) \
-             can be used with the `id` attribute, for example:\n\n{}\n\n\
+             can be used with the `id` attribute, for example:\n\n{}\n\n{identity}\
              The [`terraform import` command](https://developer.hashicorp.com/terraform/cli/commands/import) \
              can be used, for example:\n\n{}\n",
             code_block("terraform", &import.block),
@@ -175,6 +207,7 @@ mod tests {
             "resource \"nac_thing\" \"x\" {}\n",
             Some(&Import {
                 block: "import {\n  to = nac_thing.x\n  id = \"123\"\n}".into(),
+                identity_block: None,
                 command: "terraform import nac_thing.x 123".into(),
             }),
         )
@@ -323,6 +356,8 @@ terraform import nac_thing.x 123
             provider: empty_schema(),
             resources: BTreeMap::new(),
             data_sources: BTreeMap::new(),
+            list_resources: BTreeMap::new(),
+            actions: BTreeMap::new(),
         };
         let error = format!("{:#}", render_docs(&schemas, dir.path()).unwrap_err());
         assert!(error.contains("provider/provider.tf"), "{error}");

@@ -15,6 +15,10 @@ pub(super) struct ProviderSchemas {
     pub provider: Schema,
     pub resources: BTreeMap<String, Schema>,
     pub data_sources: BTreeMap<String, Schema>,
+    /// `list` blocks of `terraform query` (Terraform 1.14+).
+    pub list_resources: BTreeMap<String, Schema>,
+    /// `action` blocks (Terraform 1.14+).
+    pub actions: BTreeMap<String, Schema>,
 }
 
 impl ProviderSchemas {
@@ -34,10 +38,22 @@ impl ProviderSchemas {
         let data_sources = checked(data_sources, diags, "the data sources")?;
         let data_sources = by_type_name(data_sources, |source, diags| source.schema(diags))?;
 
+        let mut diags = Diagnostics::default();
+        let list_resources = provider.get_list_resources(&mut diags);
+        let list_resources = checked(list_resources, diags, "the list resources")?;
+        let list_resources = by_type_name(list_resources, |list, diags| list.schema(diags))?;
+
+        let mut diags = Diagnostics::default();
+        let actions = provider.get_actions(&mut diags);
+        let actions = checked(actions, diags, "the actions")?;
+        let actions = by_type_name(actions, |action, diags| action.schema(diags))?;
+
         Ok(Self {
             provider: provider_schema,
             resources,
             data_sources,
+            list_resources,
+            actions,
         })
     }
 }

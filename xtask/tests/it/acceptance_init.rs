@@ -10,7 +10,7 @@ use nac_testkit::terraform::{find_terraform, provider_binary, session_hcl, Harne
 use nac_xtask::release::sha256_file;
 
 /// What `nac-release` wrote.
-struct Dist {
+pub(crate) struct Dist {
     _dir: tempfile::TempDir,
     root: PathBuf,
 }
@@ -29,7 +29,7 @@ impl Dist {
 }
 
 /// Runs the real release command on the debug build (a release build takes minutes).
-fn release() -> Dist {
+pub(crate) fn release() -> Dist {
     let dir = tempfile::Builder::new()
         .prefix("nac-dist-")
         .tempdir()
@@ -61,7 +61,7 @@ fn pinned_config(tf: &Harness, body: &str) -> String {
 }
 
 /// A harness whose CLI configuration is the one `nac-release` wrote (filesystem mirror).
-fn harness_installing_from(dist: &Dist, body: &str) -> Harness {
+pub(crate) fn harness_installing_from(dist: &Dist, body: &str) -> Harness {
     let tf = Harness::start();
     let cli_config = std::fs::read_to_string(dist.file("terraformrc")).unwrap();
     assert!(!cli_config.contains("dev_overrides"), "{cli_config}");

@@ -3,3 +3,4 @@
 mod acceptance_init;
 mod docs_fresh;
 mod guide_examples;
+mod matrix_tools;

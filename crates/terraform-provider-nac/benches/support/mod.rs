@@ -4,6 +4,7 @@ pub mod load;
 pub mod measure;
 pub mod phases;
 pub mod plugin;
+pub mod query;
 pub mod sandbox;
 pub mod sdk;
 pub mod speed;

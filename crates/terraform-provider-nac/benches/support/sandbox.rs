@@ -69,6 +69,11 @@ impl SandboxProcess {
         })
     }
 
+    /// Runs a future on the benchmark's runtime (e.g. API calls of a row's setup).
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }

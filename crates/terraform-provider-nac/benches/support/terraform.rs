@@ -30,6 +30,8 @@ pub struct Plugins {
 pub struct Workspace {
     pub dir: PathBuf,
     env: Vec<(String, String)>,
+    /// Runs this instead of [`terraform_binary`] (row 10 needs Terraform 1.14+).
+    binary: Option<PathBuf>,
 }
 
 impl Workspace {
@@ -56,6 +58,7 @@ impl Workspace {
         Ok(Self {
             dir,
             env: Vec::new(),
+            binary: None,
         })
     }
 
@@ -70,6 +73,10 @@ impl Workspace {
         self.env.push((key.into(), value.into()));
     }
 
+    pub fn set_binary(&mut self, binary: PathBuf) {
+        self.binary = Some(binary);
+    }
+
     pub fn write_main(&self, hcl: &str) -> anyhow::Result<()> {
         std::fs::write(self.dir.join("main.tf"), hcl)?;
         Ok(())
@@ -77,7 +84,11 @@ impl Workspace {
 
     /// Runs `terraform <args>`; fails unless it exits with `expected_code`.
     pub fn run(&self, args: &[&str], expected_code: i32) -> anyhow::Result<Run> {
-        let mut command = Command::new(terraform_binary());
+        let binary = self
+            .binary
+            .clone()
+            .unwrap_or_else(|| terraform_binary().into());
+        let mut command = Command::new(&binary);
         command
             .args(args)
             .current_dir(&self.dir)
@@ -100,7 +111,7 @@ impl Workspace {
         let started = Instant::now();
         let out = command
             .output()
-            .with_context(|| format!("running {}", terraform_binary()))?;
+            .with_context(|| format!("running {}", binary.display()))?;
         let elapsed = started.elapsed();
         let cpu = children_cpu().saturating_sub(cpu_before);
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();

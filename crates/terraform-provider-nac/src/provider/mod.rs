@@ -1,5 +1,6 @@
 //! The Terraform provider: `provider "nac"`, resource `nac_qod_session`, data source `nac_device_sessions`.
 
+mod actions;
 mod claims;
 mod config;
 mod device_block;
@@ -10,6 +11,10 @@ mod owner;
 mod ports_block;
 mod prefetch;
 mod qod_session;
+mod qod_session_expiry;
+mod qod_session_identity;
+mod qod_session_list;
+mod qod_session_renewal;
 mod read_cache;
 pub mod schema_util;
 mod timeouts;
@@ -21,7 +26,9 @@ use std::sync::{Arc, OnceLock};
 use async_trait::async_trait;
 use tf_provider::schema::Schema;
 use tf_provider::value::ValueEmpty;
-use tf_provider::{Diagnostics, DynamicDataSource, DynamicResource, Provider};
+use tf_provider::{
+    Diagnostics, DynamicAction, DynamicDataSource, DynamicListResource, DynamicResource, Provider,
+};
 
 use nac_client::NacClient;
 
@@ -102,6 +109,13 @@ impl SharedClient {
     /// The sessions this process holds for resources.
     pub fn claims(&self) -> &claims::Claims {
         &self.claims
+    }
+
+    /// The API's current time once the client has heard from it, else ours (see `NacClient::api_now`).
+    pub fn api_now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.client
+            .get()
+            .map_or_else(chrono::Utc::now, NacClient::api_now)
     }
 
     /// The configured client, or an error diagnostic when the provider was not configured.
@@ -213,5 +227,23 @@ impl Provider for NacProvider {
                 self.client.clone(),
             )) as Box<dyn DynamicDataSource>,
         )]))
+    }
+
+    fn get_list_resources(
+        &self,
+        _diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicListResource>>> {
+        Some(HashMap::from([(
+            "qod_session".to_string(),
+            Box::new(qod_session_list::QodSessionList::new(self.client.clone()))
+                as Box<dyn DynamicListResource>,
+        )]))
+    }
+
+    fn get_actions(
+        &self,
+        _diags: &mut Diagnostics,
+    ) -> Option<HashMap<String, Box<dyn DynamicAction>>> {
+        Some(actions::all(&self.client))
     }
 }

@@ -1,7 +1,6 @@
 //! Resource `nac_qod_session`: one QoD session, created, refreshed, extended in place, replaced and deleted.
 
 use async_trait::async_trait;
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use tf_provider::schema::Schema;
 use tf_provider::value::{Value, ValueEmpty};
@@ -38,6 +37,13 @@ pub struct SessionState {
     pub status_info: Value<String>,
     pub started_at: Value<String>,
     pub expires_at: Value<String>,
+    /// Opt-in renewal window in seconds (qod_session_renewal.rs).
+    #[serde(default)]
+    pub renew_before: Value<Whole>,
+    /// The session's actual total (issue 18): `duration` plus extensions made outside this
+    /// configuration. Absent from states written before it existed.
+    #[serde(default)]
+    pub total_duration: Value<Whole>,
     #[serde(with = "optional_block")]
     pub timeouts: Value<TimeoutsBlock>,
     /// On a 409 (the device already has a session), take that session over when it matches exactly.
@@ -71,6 +77,9 @@ pub struct SessionPrivate {
     /// empty when nothing changed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub siblings: Vec<String>,
+    /// The plan renews the session in place (its renewal window was open).
+    #[serde(default)]
+    pub renew: bool,
 }
 
 pub struct QodSessionResource {
@@ -189,6 +198,7 @@ impl Resource for QodSessionResource {
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
         report_all(&config_problems(&config), diags);
+        super::qod_session_renewal::check(&config, diags);
         Some(())
     }
 
@@ -246,10 +256,23 @@ impl Resource for QodSessionResource {
             planned.duration = Value::Value(Whole::Int(DEFAULT_DURATION));
         }
         let private = prior_private_state.clone().unwrap_or_default();
-        match plan_change(&prior_state, &planned, &private, Utc::now(), diags) {
-            Change::None => Some((planned, prior_private_state, vec![])),
+        let now = super::qod_session_renewal::api_now(&self.client, &prior_state, &planned).await;
+        match plan_change(&prior_state, &planned, &private, now, diags) {
+            Change::None => {
+                if super::qod_session_renewal::extension_due(&prior_state, &planned, now).is_some()
+                {
+                    super::qod_session_renewal::plan_renewal(&mut planned);
+                    let renew = SessionPrivate {
+                        renew: true,
+                        ..private
+                    };
+                    return Some((planned, Some(renew), vec![]));
+                }
+                Some((planned, prior_private_state, vec![]))
+            }
             Change::Extend(_) => {
                 planned.expires_at = Value::Unknown;
+                planned.total_duration = Value::Unknown;
                 Some((planned, prior_private_state, vec![]))
             }
             Change::Replace(paths) => {
@@ -294,6 +317,9 @@ impl Resource for QodSessionResource {
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let client = self.client.get(diags)?;
         let id = session_id(&prior_state, diags)?;
+        let renew = planned_private_state.as_ref().is_some_and(|p| p.renew);
+        let planned_private_state =
+            planned_private_state.map(|p| SessionPrivate { renew: false, ..p });
         let mut state = planned_state;
         // After an import the credential was unknown; once the configuration gives one, it is recorded.
         let mut private = planned_private_state;
@@ -303,8 +329,13 @@ impl Resource for QodSessionResource {
             }
         }
         let whole = |v: &Value<Whole>| v.as_ref_option().and_then(Whole::as_i64);
-        if let (Some(old), Some(new)) = (whole(&prior_state.duration), whole(&state.duration)) {
-            if new > old {
+        // From the actual total: an extension made elsewhere already counts towards `duration`.
+        let old = whole(&prior_state.total_duration).or(whole(&prior_state.duration));
+        if let (Some(old), Some(new)) = (old, whole(&state.duration)) {
+            if new <= old {
+                state.expires_at = prior_state.expires_at.clone();
+                state.total_duration = prior_state.total_duration.clone();
+            } else {
                 let added = new.saturating_sub(old);
                 let stop = tf_provider::stop_signal();
                 let extended = tokio::select! {
@@ -340,6 +371,26 @@ impl Resource for QodSessionResource {
                 }
             }
         }
+        if renew {
+            let due =
+                super::qod_session_renewal::extension_due(&prior_state, &state, client.api_now());
+            if let Some(extension) = due {
+                match client.extend_session(&id, extension).await {
+                    Ok(session) => {
+                        log::info!("renewed QoS session {id} by {extension} s");
+                        set_computed(&mut state, &session);
+                    }
+                    Err(e) => {
+                        root_error(
+                            diags,
+                            "Failed to renew the QoS session",
+                            format!("{e}. It keeps running until it expires; the plan after that replaces it. Set a smaller `renew_before`, or remove it to let sessions run out."),
+                        );
+                        return Some((prior_state, private));
+                    }
+                }
+            }
+        }
         Some((state, private))
     }
 
@@ -361,6 +412,32 @@ impl Resource for QodSessionResource {
             );
             None
         })
+    }
+
+    // Identity and generated configuration (Terraform 1.12+/1.14+): see qod_session_identity.rs.
+    fn identity_schema(&self) -> Option<tf_provider::IdentitySchema> {
+        Some(super::qod_session_identity::identity_schema())
+    }
+
+    fn identity<'a>(&self, state: &Self::State<'a>) -> Option<tf_provider::Identity> {
+        super::qod_session_identity::identity_of(state)
+    }
+
+    async fn import_by_identity<'a>(
+        &self,
+        diags: &mut Diagnostics,
+        identity: tf_provider::Identity,
+    ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
+        let id = super::qod_session_identity::id_of_identity(&identity, diags)?;
+        self.import(diags, id).await
+    }
+
+    async fn generate_config<'a>(
+        &self,
+        _diags: &mut Diagnostics,
+        state: Self::State<'a>,
+    ) -> Option<Self::State<'a>> {
+        Some(super::qod_session_identity::generated_config(state))
     }
 
     async fn import<'a>(
@@ -392,6 +469,8 @@ mod schema;
 mod tests;
 
 pub use attrs::by_wire_name as attr_of_wire_name;
+#[cfg(test)]
+use chrono::Utc;
 use mapping::create_request;
 pub use mapping::{config_problems, refreshed_state};
 use mapping::{set_computed, set_computed_unknown, with_write_only, without_write_only};

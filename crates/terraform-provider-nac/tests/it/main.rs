@@ -11,6 +11,8 @@ mod ownership_concurrency;
 mod ownership_rules;
 mod plugin_cancel;
 mod plugin_mtls;
+mod protocol_actions_extensions;
+mod protocol_identity_query;
 mod provider_batch_reads;
 mod provider_interrupt;
 mod provider_lost_delete;

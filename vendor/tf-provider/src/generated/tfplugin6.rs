@@ -189,6 +189,13 @@ pub struct ResourceIdentityData {
     #[prost(message, optional, tag = "1")]
     pub identity_data: ::core::option::Option<DynamicValue>,
 }
+/// ActionSchema defines the schema for an action that can be invoked by Terraform.
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct ActionSchema {
+    /// of the action itself
+    #[prost(message, optional, tag = "1")]
+    pub schema: ::core::option::Option<Schema>,
+}
 /// Schema is the configuration schema for a Resource or Provider.
 #[derive(Clone, PartialEq, ::prost::Message)]
 pub struct Schema {
@@ -217,6 +224,8 @@ pub mod schema {
         pub description_kind: i32,
         #[prost(bool, tag = "6")]
         pub deprecated: bool,
+        #[prost(string, tag = "7")]
+        pub deprecation_message: ::prost::alloc::string::String,
     }
     #[derive(Clone, PartialEq, ::prost::Message)]
     pub struct Attribute {
@@ -242,6 +251,8 @@ pub mod schema {
         pub deprecated: bool,
         #[prost(bool, tag = "11")]
         pub write_only: bool,
+        #[prost(string, tag = "12")]
+        pub deprecation_message: ::prost::alloc::string::String,
     }
     #[derive(Clone, PartialEq, ::prost::Message)]
     pub struct NestedBlock {
@@ -453,6 +464,10 @@ pub struct ServerCapabilities {
     /// MoveResourceState RPC.
     #[prost(bool, tag = "3")]
     pub move_resource_state: bool,
+    /// The generate_resource_config capability signals that a provider supports
+    /// GenerateResourceConfig.
+    #[prost(bool, tag = "4")]
+    pub generate_resource_config: bool,
 }
 /// ClientCapabilities allows Terraform to publish information regarding
 /// supported protocol features. This is used to indicate availability of
@@ -549,6 +564,12 @@ pub mod get_metadata {
         pub functions: ::prost::alloc::vec::Vec<FunctionMetadata>,
         #[prost(message, repeated, tag = "6")]
         pub ephemeral_resources: ::prost::alloc::vec::Vec<EphemeralMetadata>,
+        #[prost(message, repeated, tag = "7")]
+        pub list_resources: ::prost::alloc::vec::Vec<ListResourceMetadata>,
+        #[prost(message, repeated, tag = "8")]
+        pub state_stores: ::prost::alloc::vec::Vec<StateStoreMetadata>,
+        #[prost(message, repeated, tag = "9")]
+        pub actions: ::prost::alloc::vec::Vec<ActionMetadata>,
     }
     #[derive(Clone, PartialEq, ::prost::Message)]
     pub struct EphemeralMetadata {
@@ -568,6 +589,21 @@ pub mod get_metadata {
     }
     #[derive(Clone, PartialEq, ::prost::Message)]
     pub struct ResourceMetadata {
+        #[prost(string, tag = "1")]
+        pub type_name: ::prost::alloc::string::String,
+    }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct ListResourceMetadata {
+        #[prost(string, tag = "1")]
+        pub type_name: ::prost::alloc::string::String,
+    }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct StateStoreMetadata {
+        #[prost(string, tag = "1")]
+        pub type_name: ::prost::alloc::string::String,
+    }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct ActionMetadata {
         #[prost(string, tag = "1")]
         pub type_name: ::prost::alloc::string::String,
     }
@@ -601,6 +637,21 @@ pub mod get_provider_schema {
         pub ephemeral_resource_schemas: ::std::collections::HashMap<
             ::prost::alloc::string::String,
             super::Schema,
+        >,
+        #[prost(map = "string, message", tag = "9")]
+        pub list_resource_schemas: ::std::collections::HashMap<
+            ::prost::alloc::string::String,
+            super::Schema,
+        >,
+        #[prost(map = "string, message", tag = "10")]
+        pub state_store_schemas: ::std::collections::HashMap<
+            ::prost::alloc::string::String,
+            super::Schema,
+        >,
+        #[prost(map = "string, message", tag = "11")]
+        pub action_schemas: ::std::collections::HashMap<
+            ::prost::alloc::string::String,
+            super::ActionSchema,
         >,
         #[prost(message, repeated, tag = "4")]
         pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
@@ -947,6 +998,26 @@ pub mod import_resource_state {
     }
 }
 #[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct GenerateResourceConfig {}
+/// Nested message and enum types in `GenerateResourceConfig`.
+pub mod generate_resource_config {
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Request {
+        #[prost(string, tag = "1")]
+        pub type_name: ::prost::alloc::string::String,
+        #[prost(message, optional, tag = "2")]
+        pub state: ::core::option::Option<super::DynamicValue>,
+    }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Response {
+        /// config is the provided state modified such that it represents a valid resource configuration value.
+        #[prost(message, optional, tag = "1")]
+        pub config: ::core::option::Option<super::DynamicValue>,
+        #[prost(message, repeated, tag = "2")]
+        pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
+    }
+}
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
 pub struct MoveResourceState {}
 /// Nested message and enum types in `MoveResourceState`.
 pub mod move_resource_state {
@@ -1128,6 +1199,337 @@ pub mod call_function {
         pub error: ::core::option::Option<super::FunctionError>,
     }
 }
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct ListResource {}
+/// Nested message and enum types in `ListResource`.
+pub mod list_resource {
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Request {
+        /// type_name is the list resource type name.
+        #[prost(string, tag = "1")]
+        pub type_name: ::prost::alloc::string::String,
+        /// configuration is the list ConfigSchema-based configuration data.
+        #[prost(message, optional, tag = "2")]
+        pub config: ::core::option::Option<super::DynamicValue>,
+        /// when include_resource_object is set to true, the provider should
+        /// include the full resource object for each result
+        #[prost(bool, tag = "3")]
+        pub include_resource_object: bool,
+        /// The maximum number of results that Terraform is expecting.
+        /// The stream will stop, once this limit is reached.
+        #[prost(int64, tag = "4")]
+        pub limit: i64,
+    }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Event {
+        /// identity is the resource identity data of the resource instance.
+        #[prost(message, optional, tag = "1")]
+        pub identity: ::core::option::Option<super::ResourceIdentityData>,
+        /// display_name can be displayed in a UI to make it easier for humans to identify a resource
+        #[prost(string, tag = "2")]
+        pub display_name: ::prost::alloc::string::String,
+        /// optional resource object which can be useful when combining list blocks in configuration
+        #[prost(message, optional, tag = "3")]
+        pub resource_object: ::core::option::Option<super::DynamicValue>,
+        /// A warning or error diagnostics for this event
+        #[prost(message, repeated, tag = "4")]
+        pub diagnostic: ::prost::alloc::vec::Vec<super::Diagnostic>,
+    }
+}
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct ValidateListResourceConfig {}
+/// Nested message and enum types in `ValidateListResourceConfig`.
+pub mod validate_list_resource_config {
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Request {
+        #[prost(string, tag = "1")]
+        pub type_name: ::prost::alloc::string::String,
+        #[prost(message, optional, tag = "2")]
+        pub config: ::core::option::Option<super::DynamicValue>,
+        #[prost(message, optional, tag = "3")]
+        pub include_resource_object: ::core::option::Option<super::DynamicValue>,
+        #[prost(message, optional, tag = "4")]
+        pub limit: ::core::option::Option<super::DynamicValue>,
+    }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Response {
+        #[prost(message, repeated, tag = "1")]
+        pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
+    }
+}
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct ValidateStateStore {}
+/// Nested message and enum types in `ValidateStateStore`.
+pub mod validate_state_store {
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Request {
+        #[prost(string, tag = "1")]
+        pub type_name: ::prost::alloc::string::String,
+        #[prost(message, optional, tag = "2")]
+        pub config: ::core::option::Option<super::DynamicValue>,
+    }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Response {
+        #[prost(message, repeated, tag = "1")]
+        pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
+    }
+}
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct ConfigureStateStore {}
+/// Nested message and enum types in `ConfigureStateStore`.
+pub mod configure_state_store {
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Request {
+        #[prost(string, tag = "1")]
+        pub type_name: ::prost::alloc::string::String,
+        #[prost(message, optional, tag = "2")]
+        pub config: ::core::option::Option<super::DynamicValue>,
+        #[prost(message, optional, tag = "3")]
+        pub capabilities: ::core::option::Option<super::StateStoreClientCapabilities>,
+    }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Response {
+        #[prost(message, repeated, tag = "1")]
+        pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
+        #[prost(message, optional, tag = "2")]
+        pub capabilities: ::core::option::Option<super::StateStoreServerCapabilities>,
+    }
+}
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct StateStoreClientCapabilities {
+    /// suggested chunk size by Core
+    #[prost(int64, tag = "1")]
+    pub chunk_size: i64,
+}
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct StateStoreServerCapabilities {
+    /// chosen chunk size by plugin
+    #[prost(int64, tag = "1")]
+    pub chunk_size: i64,
+}
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct ReadStateBytes {}
+/// Nested message and enum types in `ReadStateBytes`.
+pub mod read_state_bytes {
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Request {
+        #[prost(string, tag = "1")]
+        pub type_name: ::prost::alloc::string::String,
+        #[prost(string, tag = "2")]
+        pub state_id: ::prost::alloc::string::String,
+    }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Response {
+        #[prost(bytes = "vec", tag = "1")]
+        pub bytes: ::prost::alloc::vec::Vec<u8>,
+        /// total_length is the overall size of all of the state byte chunks that will be received
+        #[prost(int64, tag = "2")]
+        pub total_length: i64,
+        #[prost(message, optional, tag = "3")]
+        pub range: ::core::option::Option<super::StateRange>,
+        #[prost(message, repeated, tag = "4")]
+        pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
+    }
+}
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct WriteStateBytes {}
+/// Nested message and enum types in `WriteStateBytes`.
+pub mod write_state_bytes {
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct RequestChunk {
+        /// meta is sent with the first chunk only
+        #[prost(message, optional, tag = "1")]
+        pub meta: ::core::option::Option<super::RequestChunkMeta>,
+        #[prost(bytes = "vec", tag = "2")]
+        pub bytes: ::prost::alloc::vec::Vec<u8>,
+        /// total_length is the overall size of all of the state byte chunks that will be sent.
+        #[prost(int64, tag = "3")]
+        pub total_length: i64,
+        #[prost(message, optional, tag = "4")]
+        pub range: ::core::option::Option<super::StateRange>,
+    }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Response {
+        #[prost(message, repeated, tag = "1")]
+        pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
+    }
+}
+#[derive(Clone, PartialEq, ::prost::Message)]
+pub struct RequestChunkMeta {
+    #[prost(string, tag = "1")]
+    pub type_name: ::prost::alloc::string::String,
+    #[prost(string, tag = "2")]
+    pub state_id: ::prost::alloc::string::String,
+}
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct StateRange {
+    /// start is the starting byte index for a chunk of state byte data.
+    /// This index is in relation to the entire byte array that will be sent or received.
+    #[prost(int64, tag = "1")]
+    pub start: i64,
+    /// end is the ending byte index for a chunk of state byte data.
+    /// This index is in relation to the entire byte array that will be sent or received.
+    #[prost(int64, tag = "2")]
+    pub end: i64,
+}
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct LockState {}
+/// Nested message and enum types in `LockState`.
+pub mod lock_state {
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Request {
+        #[prost(string, tag = "1")]
+        pub type_name: ::prost::alloc::string::String,
+        #[prost(string, tag = "2")]
+        pub state_id: ::prost::alloc::string::String,
+        /// operation represents an ongoing operation due to which lock is held (e.g. refresh, plan, apply)
+        #[prost(string, tag = "3")]
+        pub operation: ::prost::alloc::string::String,
+    }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Response {
+        #[prost(string, tag = "1")]
+        pub lock_id: ::prost::alloc::string::String,
+        #[prost(message, repeated, tag = "2")]
+        pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
+    }
+}
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct UnlockState {}
+/// Nested message and enum types in `UnlockState`.
+pub mod unlock_state {
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Request {
+        #[prost(string, tag = "1")]
+        pub type_name: ::prost::alloc::string::String,
+        #[prost(string, tag = "2")]
+        pub state_id: ::prost::alloc::string::String,
+        #[prost(string, tag = "3")]
+        pub lock_id: ::prost::alloc::string::String,
+    }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Response {
+        #[prost(message, repeated, tag = "1")]
+        pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
+    }
+}
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct GetStates {}
+/// Nested message and enum types in `GetStates`.
+pub mod get_states {
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Request {
+        #[prost(string, tag = "1")]
+        pub type_name: ::prost::alloc::string::String,
+    }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Response {
+        #[prost(string, repeated, tag = "1")]
+        pub state_id: ::prost::alloc::vec::Vec<::prost::alloc::string::String>,
+        #[prost(message, repeated, tag = "2")]
+        pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
+    }
+}
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct DeleteState {}
+/// Nested message and enum types in `DeleteState`.
+pub mod delete_state {
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Request {
+        #[prost(string, tag = "1")]
+        pub type_name: ::prost::alloc::string::String,
+        #[prost(string, tag = "2")]
+        pub state_id: ::prost::alloc::string::String,
+    }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Response {
+        #[prost(message, repeated, tag = "1")]
+        pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
+    }
+}
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct PlanAction {}
+/// Nested message and enum types in `PlanAction`.
+pub mod plan_action {
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Request {
+        #[prost(string, tag = "1")]
+        pub action_type: ::prost::alloc::string::String,
+        /// config of the action, based on the schema of the actual action
+        #[prost(message, optional, tag = "2")]
+        pub config: ::core::option::Option<super::DynamicValue>,
+        /// metadata
+        #[prost(message, optional, tag = "3")]
+        pub client_capabilities: ::core::option::Option<super::ClientCapabilities>,
+    }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Response {
+        #[prost(message, repeated, tag = "1")]
+        pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
+        /// metadata
+        #[prost(message, optional, tag = "2")]
+        pub deferred: ::core::option::Option<super::Deferred>,
+    }
+}
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct InvokeAction {}
+/// Nested message and enum types in `InvokeAction`.
+pub mod invoke_action {
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Request {
+        #[prost(string, tag = "1")]
+        pub action_type: ::prost::alloc::string::String,
+        /// response from the plan
+        #[prost(message, optional, tag = "2")]
+        pub config: ::core::option::Option<super::DynamicValue>,
+        /// metadata
+        #[prost(message, optional, tag = "3")]
+        pub client_capabilities: ::core::option::Option<super::ClientCapabilities>,
+    }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Event {
+        #[prost(oneof = "event::Type", tags = "1, 2")]
+        pub r#type: ::core::option::Option<event::Type>,
+    }
+    /// Nested message and enum types in `Event`.
+    pub mod event {
+        #[derive(Clone, PartialEq, ::prost::Message)]
+        pub struct Progress {
+            /// message to be printed in the console / HCPT
+            #[prost(string, tag = "1")]
+            pub message: ::prost::alloc::string::String,
+        }
+        #[derive(Clone, PartialEq, ::prost::Message)]
+        pub struct Completed {
+            #[prost(message, repeated, tag = "1")]
+            pub diagnostics: ::prost::alloc::vec::Vec<super::super::Diagnostic>,
+        }
+        #[derive(Clone, PartialEq, ::prost::Oneof)]
+        pub enum Type {
+            #[prost(message, tag = "1")]
+            Progress(Progress),
+            #[prost(message, tag = "2")]
+            Completed(Completed),
+        }
+    }
+}
+#[derive(Clone, Copy, PartialEq, ::prost::Message)]
+pub struct ValidateActionConfig {}
+/// Nested message and enum types in `ValidateActionConfig`.
+pub mod validate_action_config {
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Request {
+        #[prost(string, tag = "1")]
+        pub type_name: ::prost::alloc::string::String,
+        #[prost(message, optional, tag = "2")]
+        pub config: ::core::option::Option<super::DynamicValue>,
+    }
+    #[derive(Clone, PartialEq, ::prost::Message)]
+    pub struct Response {
+        #[prost(message, repeated, tag = "1")]
+        pub diagnostics: ::prost::alloc::vec::Vec<super::Diagnostic>,
+    }
+}
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::prost::Enumeration)]
 #[repr(i32)]
 pub enum StringKind {
@@ -1169,9 +1571,9 @@ pub mod provider_server {
     pub trait Provider: std::marker::Send + std::marker::Sync + 'static {
         /// GetMetadata returns upfront information about server capabilities and
         /// supported resource types without requiring the server to instantiate all
-        /// schema information, which may be memory intensive. This RPC is optional,
-        /// where clients may receive an unimplemented RPC error. Clients should
-        /// ignore the error and call the GetProviderSchema RPC as a fallback.
+        /// schema information, which may be memory intensive.
+        /// This method is CURRENTLY UNUSED and it serves mostly for convenience
+        /// of code generation inside of terraform-plugin-mux.
         async fn get_metadata(
             &self,
             request: tonic::Request<super::get_metadata::Request>,
@@ -1315,6 +1717,15 @@ pub mod provider_server {
         > {
             Err(tonic::Status::unimplemented("Not yet implemented"))
         }
+        async fn generate_resource_config(
+            &self,
+            request: tonic::Request<super::generate_resource_config::Request>,
+        ) -> std::result::Result<
+            tonic::Response<super::generate_resource_config::Response>,
+            tonic::Status,
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
         /// ////// Ephemeral Resource Lifecycle
         async fn validate_ephemeral_resource_config(
             &self,
@@ -1352,6 +1763,25 @@ pub mod provider_server {
         > {
             Err(tonic::Status::unimplemented("Not yet implemented"))
         }
+        /// ///// List
+        async fn list_resource(
+            &self,
+            request: tonic::Request<super::list_resource::Request>,
+        ) -> std::result::Result<
+            tonic::Response<BoxStream<super::list_resource::Event>>,
+            tonic::Status,
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
+        async fn validate_list_resource_config(
+            &self,
+            request: tonic::Request<super::validate_list_resource_config::Request>,
+        ) -> std::result::Result<
+            tonic::Response<super::validate_list_resource_config::Response>,
+            tonic::Status,
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
         /// GetFunctions returns the definitions of all functions.
         async fn get_functions(
             &self,
@@ -1368,6 +1798,116 @@ pub mod provider_server {
             request: tonic::Request<super::call_function::Request>,
         ) -> std::result::Result<
             tonic::Response<super::call_function::Response>,
+            tonic::Status,
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
+        /// ValidateStateStoreConfig performs configuration validation
+        async fn validate_state_store_config(
+            &self,
+            request: tonic::Request<super::validate_state_store::Request>,
+        ) -> std::result::Result<
+            tonic::Response<super::validate_state_store::Response>,
+            tonic::Status,
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
+        /// ConfigureStateStore configures the state store, such as S3 connection in the context of already configured provider
+        async fn configure_state_store(
+            &self,
+            request: tonic::Request<super::configure_state_store::Request>,
+        ) -> std::result::Result<
+            tonic::Response<super::configure_state_store::Response>,
+            tonic::Status,
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
+        /// ReadStateBytes streams byte chunks of a given state file from a state store
+        async fn read_state_bytes(
+            &self,
+            request: tonic::Request<super::read_state_bytes::Request>,
+        ) -> std::result::Result<
+            tonic::Response<BoxStream<super::read_state_bytes::Response>>,
+            tonic::Status,
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
+        /// WriteStateBytes streams byte chunks of a given state file into a state store
+        async fn write_state_bytes(
+            &self,
+            request: tonic::Request<
+                tonic::Streaming<super::write_state_bytes::RequestChunk>,
+            >,
+        ) -> std::result::Result<
+            tonic::Response<super::write_state_bytes::Response>,
+            tonic::Status,
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
+        /// LockState locks a given state (i.e. CE workspace)
+        async fn lock_state(
+            &self,
+            request: tonic::Request<super::lock_state::Request>,
+        ) -> std::result::Result<
+            tonic::Response<super::lock_state::Response>,
+            tonic::Status,
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
+        /// UnlockState unlocks a given state (i.e. CE workspace)
+        async fn unlock_state(
+            &self,
+            request: tonic::Request<super::unlock_state::Request>,
+        ) -> std::result::Result<
+            tonic::Response<super::unlock_state::Response>,
+            tonic::Status,
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
+        /// GetStates returns a list of all states (i.e. CE workspaces) managed by a given state store
+        async fn get_states(
+            &self,
+            request: tonic::Request<super::get_states::Request>,
+        ) -> std::result::Result<
+            tonic::Response<super::get_states::Response>,
+            tonic::Status,
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
+        /// DeleteState instructs a given state store to delete a specific state (i.e. a CE workspace)
+        async fn delete_state(
+            &self,
+            request: tonic::Request<super::delete_state::Request>,
+        ) -> std::result::Result<
+            tonic::Response<super::delete_state::Response>,
+            tonic::Status,
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
+        /// ////// Actions
+        async fn plan_action(
+            &self,
+            request: tonic::Request<super::plan_action::Request>,
+        ) -> std::result::Result<
+            tonic::Response<super::plan_action::Response>,
+            tonic::Status,
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
+        async fn invoke_action(
+            &self,
+            request: tonic::Request<super::invoke_action::Request>,
+        ) -> std::result::Result<
+            tonic::Response<BoxStream<super::invoke_action::Event>>,
+            tonic::Status,
+        > {
+            Err(tonic::Status::unimplemented("Not yet implemented"))
+        }
+        async fn validate_action_config(
+            &self,
+            request: tonic::Request<super::validate_action_config::Request>,
+        ) -> std::result::Result<
+            tonic::Response<super::validate_action_config::Response>,
             tonic::Status,
         > {
             Err(tonic::Status::unimplemented("Not yet implemented"))
@@ -2169,6 +2709,55 @@ pub mod provider_server {
                     };
                     Box::pin(fut)
                 }
+                "/tfplugin6.Provider/GenerateResourceConfig" => {
+                    #[allow(non_camel_case_types)]
+                    struct GenerateResourceConfigSvc<T: Provider>(pub Arc<T>);
+                    impl<
+                        T: Provider,
+                    > tonic::server::UnaryService<
+                        super::generate_resource_config::Request,
+                    > for GenerateResourceConfigSvc<T> {
+                        type Response = super::generate_resource_config::Response;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<
+                                super::generate_resource_config::Request,
+                            >,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Provider>::generate_resource_config(&inner, request)
+                                    .await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = GenerateResourceConfigSvc(inner);
+                        let codec = tonic::codec::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
                 "/tfplugin6.Provider/ValidateEphemeralResourceConfig" => {
                     #[allow(non_camel_case_types)]
                     struct ValidateEphemeralResourceConfigSvc<T: Provider>(pub Arc<T>);
@@ -2368,6 +2957,105 @@ pub mod provider_server {
                     };
                     Box::pin(fut)
                 }
+                "/tfplugin6.Provider/ListResource" => {
+                    #[allow(non_camel_case_types)]
+                    struct ListResourceSvc<T: Provider>(pub Arc<T>);
+                    impl<
+                        T: Provider,
+                    > tonic::server::ServerStreamingService<
+                        super::list_resource::Request,
+                    > for ListResourceSvc<T> {
+                        type Response = super::list_resource::Event;
+                        type ResponseStream = BoxStream<super::list_resource::Event>;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::ResponseStream>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::list_resource::Request>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Provider>::list_resource(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = ListResourceSvc(inner);
+                        let codec = tonic::codec::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.server_streaming(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/tfplugin6.Provider/ValidateListResourceConfig" => {
+                    #[allow(non_camel_case_types)]
+                    struct ValidateListResourceConfigSvc<T: Provider>(pub Arc<T>);
+                    impl<
+                        T: Provider,
+                    > tonic::server::UnaryService<
+                        super::validate_list_resource_config::Request,
+                    > for ValidateListResourceConfigSvc<T> {
+                        type Response = super::validate_list_resource_config::Response;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<
+                                super::validate_list_resource_config::Request,
+                            >,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Provider>::validate_list_resource_config(
+                                        &inner,
+                                        request,
+                                    )
+                                    .await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = ValidateListResourceConfigSvc(inner);
+                        let codec = tonic::codec::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
                 "/tfplugin6.Provider/GetFunctions" => {
                     #[allow(non_camel_case_types)]
                     struct GetFunctionsSvc<T: Provider>(pub Arc<T>);
@@ -2443,6 +3131,520 @@ pub mod provider_server {
                     let inner = self.inner.clone();
                     let fut = async move {
                         let method = CallFunctionSvc(inner);
+                        let codec = tonic::codec::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/tfplugin6.Provider/ValidateStateStoreConfig" => {
+                    #[allow(non_camel_case_types)]
+                    struct ValidateStateStoreConfigSvc<T: Provider>(pub Arc<T>);
+                    impl<
+                        T: Provider,
+                    > tonic::server::UnaryService<super::validate_state_store::Request>
+                    for ValidateStateStoreConfigSvc<T> {
+                        type Response = super::validate_state_store::Response;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::validate_state_store::Request>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Provider>::validate_state_store_config(
+                                        &inner,
+                                        request,
+                                    )
+                                    .await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = ValidateStateStoreConfigSvc(inner);
+                        let codec = tonic::codec::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/tfplugin6.Provider/ConfigureStateStore" => {
+                    #[allow(non_camel_case_types)]
+                    struct ConfigureStateStoreSvc<T: Provider>(pub Arc<T>);
+                    impl<
+                        T: Provider,
+                    > tonic::server::UnaryService<super::configure_state_store::Request>
+                    for ConfigureStateStoreSvc<T> {
+                        type Response = super::configure_state_store::Response;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<
+                                super::configure_state_store::Request,
+                            >,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Provider>::configure_state_store(&inner, request)
+                                    .await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = ConfigureStateStoreSvc(inner);
+                        let codec = tonic::codec::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/tfplugin6.Provider/ReadStateBytes" => {
+                    #[allow(non_camel_case_types)]
+                    struct ReadStateBytesSvc<T: Provider>(pub Arc<T>);
+                    impl<
+                        T: Provider,
+                    > tonic::server::ServerStreamingService<
+                        super::read_state_bytes::Request,
+                    > for ReadStateBytesSvc<T> {
+                        type Response = super::read_state_bytes::Response;
+                        type ResponseStream = BoxStream<
+                            super::read_state_bytes::Response,
+                        >;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::ResponseStream>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::read_state_bytes::Request>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Provider>::read_state_bytes(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = ReadStateBytesSvc(inner);
+                        let codec = tonic::codec::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.server_streaming(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/tfplugin6.Provider/WriteStateBytes" => {
+                    #[allow(non_camel_case_types)]
+                    struct WriteStateBytesSvc<T: Provider>(pub Arc<T>);
+                    impl<
+                        T: Provider,
+                    > tonic::server::ClientStreamingService<
+                        super::write_state_bytes::RequestChunk,
+                    > for WriteStateBytesSvc<T> {
+                        type Response = super::write_state_bytes::Response;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<
+                                tonic::Streaming<super::write_state_bytes::RequestChunk>,
+                            >,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Provider>::write_state_bytes(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = WriteStateBytesSvc(inner);
+                        let codec = tonic::codec::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.client_streaming(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/tfplugin6.Provider/LockState" => {
+                    #[allow(non_camel_case_types)]
+                    struct LockStateSvc<T: Provider>(pub Arc<T>);
+                    impl<
+                        T: Provider,
+                    > tonic::server::UnaryService<super::lock_state::Request>
+                    for LockStateSvc<T> {
+                        type Response = super::lock_state::Response;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::lock_state::Request>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Provider>::lock_state(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = LockStateSvc(inner);
+                        let codec = tonic::codec::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/tfplugin6.Provider/UnlockState" => {
+                    #[allow(non_camel_case_types)]
+                    struct UnlockStateSvc<T: Provider>(pub Arc<T>);
+                    impl<
+                        T: Provider,
+                    > tonic::server::UnaryService<super::unlock_state::Request>
+                    for UnlockStateSvc<T> {
+                        type Response = super::unlock_state::Response;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::unlock_state::Request>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Provider>::unlock_state(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = UnlockStateSvc(inner);
+                        let codec = tonic::codec::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/tfplugin6.Provider/GetStates" => {
+                    #[allow(non_camel_case_types)]
+                    struct GetStatesSvc<T: Provider>(pub Arc<T>);
+                    impl<
+                        T: Provider,
+                    > tonic::server::UnaryService<super::get_states::Request>
+                    for GetStatesSvc<T> {
+                        type Response = super::get_states::Response;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::get_states::Request>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Provider>::get_states(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = GetStatesSvc(inner);
+                        let codec = tonic::codec::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/tfplugin6.Provider/DeleteState" => {
+                    #[allow(non_camel_case_types)]
+                    struct DeleteStateSvc<T: Provider>(pub Arc<T>);
+                    impl<
+                        T: Provider,
+                    > tonic::server::UnaryService<super::delete_state::Request>
+                    for DeleteStateSvc<T> {
+                        type Response = super::delete_state::Response;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::delete_state::Request>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Provider>::delete_state(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = DeleteStateSvc(inner);
+                        let codec = tonic::codec::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/tfplugin6.Provider/PlanAction" => {
+                    #[allow(non_camel_case_types)]
+                    struct PlanActionSvc<T: Provider>(pub Arc<T>);
+                    impl<
+                        T: Provider,
+                    > tonic::server::UnaryService<super::plan_action::Request>
+                    for PlanActionSvc<T> {
+                        type Response = super::plan_action::Response;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::plan_action::Request>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Provider>::plan_action(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = PlanActionSvc(inner);
+                        let codec = tonic::codec::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.unary(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/tfplugin6.Provider/InvokeAction" => {
+                    #[allow(non_camel_case_types)]
+                    struct InvokeActionSvc<T: Provider>(pub Arc<T>);
+                    impl<
+                        T: Provider,
+                    > tonic::server::ServerStreamingService<
+                        super::invoke_action::Request,
+                    > for InvokeActionSvc<T> {
+                        type Response = super::invoke_action::Event;
+                        type ResponseStream = BoxStream<super::invoke_action::Event>;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::ResponseStream>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<super::invoke_action::Request>,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Provider>::invoke_action(&inner, request).await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = InvokeActionSvc(inner);
+                        let codec = tonic::codec::ProstCodec::default();
+                        let mut grpc = tonic::server::Grpc::new(codec)
+                            .apply_compression_config(
+                                accept_compression_encodings,
+                                send_compression_encodings,
+                            )
+                            .apply_max_message_size_config(
+                                max_decoding_message_size,
+                                max_encoding_message_size,
+                            );
+                        let res = grpc.server_streaming(method, req).await;
+                        Ok(res)
+                    };
+                    Box::pin(fut)
+                }
+                "/tfplugin6.Provider/ValidateActionConfig" => {
+                    #[allow(non_camel_case_types)]
+                    struct ValidateActionConfigSvc<T: Provider>(pub Arc<T>);
+                    impl<
+                        T: Provider,
+                    > tonic::server::UnaryService<super::validate_action_config::Request>
+                    for ValidateActionConfigSvc<T> {
+                        type Response = super::validate_action_config::Response;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
+                        fn call(
+                            &mut self,
+                            request: tonic::Request<
+                                super::validate_action_config::Request,
+                            >,
+                        ) -> Self::Future {
+                            let inner = Arc::clone(&self.0);
+                            let fut = async move {
+                                <T as Provider>::validate_action_config(&inner, request)
+                                    .await
+                            };
+                            Box::pin(fut)
+                        }
+                    }
+                    let accept_compression_encodings = self.accept_compression_encodings;
+                    let send_compression_encodings = self.send_compression_encodings;
+                    let max_decoding_message_size = self.max_decoding_message_size;
+                    let max_encoding_message_size = self.max_encoding_message_size;
+                    let inner = self.inner.clone();
+                    let fut = async move {
+                        let method = ValidateActionConfigSvc(inner);
                         let codec = tonic::codec::ProstCodec::default();
                         let mut grpc = tonic::server::Grpc::new(codec)
                             .apply_compression_config(

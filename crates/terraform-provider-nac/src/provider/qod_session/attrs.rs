@@ -231,6 +231,38 @@ pub const ATTRS: &[Attr] = &[
         }),
     },
     Attr {
+        hcl: "renew_before",
+        wire: None,
+        on_change: OnChange::Nothing,
+        changed: never,
+        schema: Schema::Attribute(|| {
+            optional(
+                AttributeType::Number,
+                "Opt-in renewal window, in seconds. When a plan runs with this much time or less left \
+                 before `expires_at`, it shows an in-place update that extends the session (same id, no \
+                 gap in QoS) back toward `duration` seconds remaining, as far as the API allows (NaC: at \
+                 most 86,400 s remaining). Outside the window a plan changes nothing and sends no \
+                 request beyond the refresh. Run `terraform apply` on a schedule shorter than the window \
+                 to keep QoS over days. If the API refuses the extension, the apply says so and the \
+                 session runs out; the plan after it ends replaces it. Unset or 0: no renewal.",
+            )
+        }),
+    },
+    Attr {
+        hcl: "total_duration",
+        wire: None,
+        on_change: OnChange::Nothing,
+        changed: never,
+        schema: Schema::Attribute(|| {
+            computed(
+                AttributeType::Number,
+                "The session's actual total duration in seconds: `duration` plus any extension made \
+                 elsewhere (by an application, or the `nac_qod_session_extend` action). Such extensions \
+                 are kept: a plan does not shorten or replace the session for them.",
+            )
+        }),
+    },
+    Attr {
         hcl: "timeouts",
         wire: None,
         on_change: OnChange::Nothing,

@@ -189,6 +189,7 @@ pub(super) fn set_computed_unknown(state: &mut SessionState) {
     state.status_info = Value::Unknown;
     state.started_at = Value::Unknown;
     state.expires_at = Value::Unknown;
+    state.total_duration = Value::Unknown;
 }
 
 /// Copies what the API says about a session into the computed attributes.
@@ -198,6 +199,16 @@ pub(super) fn set_computed(state: &mut SessionState, session: &SessionInfo) {
     state.status_info = session.status_info.map(|s| s.as_str().to_string()).into();
     state.started_at = session.started_at.as_ref().map(format_timestamp).into();
     state.expires_at = session.expires_at.as_ref().map(format_timestamp).into();
+    state.total_duration = Value::Value(Whole::Int(session.duration));
+}
+
+/// The configured duration, unless the API's total is shorter (or none was known): a longer total
+/// is an extension made elsewhere, which `total_duration` shows and a plan must not undo.
+fn kept_duration(prior: &Value<Whole>, api_total: i64) -> Value<Whole> {
+    match prior.as_ref_option().and_then(Whole::as_i64) {
+        Some(configured) if configured <= api_total => prior.clone(),
+        _ => Value::Value(Whole::Int(api_total)),
+    }
 }
 
 /// The state after a refresh: every attribute the API returns, from the API, keeping the prior
@@ -220,7 +231,7 @@ pub fn refreshed_state(prior: &SessionState, session: &SessionInfo) -> SessionSt
             &prior.service_ipv6,
             &session.application_server.ipv6_address,
         ),
-        duration: Value::Value(Whole::Int(session.duration)),
+        duration: kept_duration(&prior.duration, session.duration),
         device: DeviceBlock::refreshed(&prior.device, session.device.as_ref()),
         service_ports: PortsBlock::refreshed(
             &prior.service_ports,
@@ -231,6 +242,7 @@ pub fn refreshed_state(prior: &SessionState, session: &SessionInfo) -> SessionSt
         sink_credential: prior.sink_credential.clone(),
         timeouts: prior.timeouts.clone(),
         adopt_existing: prior.adopt_existing,
+        renew_before: prior.renew_before.clone(),
         ..Default::default()
     };
     set_computed(&mut state, session);

@@ -91,10 +91,10 @@ impl QodSessionResource {
             // Gone only when a second answer agrees: the device's sessions (never a list of all
             // sessions, which may be partial or stale).
             Ok(None) => match still_listed(client, &state, &id).await {
-                Ok(false) => {
-                    log::info!("QoS session {id} no longer exists; removing it from state");
-                    None
-                }
+                // A session past its expiry that the API forgot is kept as ended (replaced by the
+                // plan, with a warning); any other is gone from state.
+                Ok(false) => super::super::qod_session_expiry::forgotten(&state, client.api_now())
+                    .map(|ended| (ended, private_state)),
                 Ok(true) => {
                     root_error(
                         diags,
