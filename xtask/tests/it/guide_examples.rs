@@ -63,9 +63,13 @@ fn a_refresh_only_plan_reports_expired_sessions_with_exit_code_2() {
     let expired = tf.terraform(&args);
     assert_eq!(expired.code, 2, "{}", expired.output());
     assert!(
+        // Terraform aligns the `=` signs to the longest attribute name: compare without the padding.
         expired
             .stdout
-            .contains("+ status_info  = \"DURATION_EXPIRED\""),
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .contains("+ status_info = \"DURATION_EXPIRED\""),
         "{}",
         expired.stdout
     );
@@ -97,5 +101,29 @@ fn the_secrets_example_keeps_both_tokens_out_of_plan_and_state() {
             "a token is in {file}: {text}"
         );
     }
+    tf.destroy();
+}
+
+/// The renewal example of "Sessions over time": outside its 6-hour window a plan is empty; 18 h 1 min
+/// later (5 h 59 min left) the plan is one in-place update, and the apply keeps the same session with
+/// a later expiry, as a scheduled `terraform apply` would.
+#[test]
+fn the_renewal_example_extends_the_same_session_inside_its_window() {
+    let tf = guide_example("renew");
+    tf.apply();
+    let address = "nac_qod_session.demo_device";
+    let id = tf.state_string(address, "id");
+    let expires = tf.state_string(address, "expires_at");
+    assert_eq!(tf.plan_detailed().code, 0, "outside the window");
+    tf.advance_clock(18 * 3600 + 60);
+    let plan = tf.plan().assert_success();
+    assert_eq!(plan.plan_counts(), Some((0, 1, 0)), "{}", plan.stdout);
+    tf.apply();
+    assert_eq!(tf.state_string(address, "id"), id, "the same session");
+    let renewed = tf.state_string(address, "expires_at");
+    assert!(renewed > expires, "{renewed} should be after {expires}");
+    let session = tf.sandbox_session(&id).expect("the session");
+    assert_eq!(session.qos_status.as_str(), "AVAILABLE");
+    assert_eq!(tf.plan_detailed().code, 0, "after the renewal");
     tf.destroy();
 }
