@@ -347,6 +347,29 @@ impl Harness {
         self.runtime.block_on(future)
     }
 
+    /// Ids of the sessions the sandbox holds that have not ended (REQUESTED or AVAILABLE).
+    pub fn live_session_ids(&self) -> std::collections::HashSet<String> {
+        self.sandbox_sessions()
+            .into_iter()
+            .filter(|s| s.qos_status != nac_api::wire::QosStatus::Unavailable)
+            .map(|s| s.session_id)
+            .collect()
+    }
+
+    /// Ids in state of `nac_qod_session.<prefix>0` .. `<prefix>{count - 1}` (those in state).
+    pub fn state_session_ids(
+        &self,
+        prefix: &str,
+        count: usize,
+    ) -> std::collections::HashSet<String> {
+        (0..count)
+            .filter_map(|i| {
+                self.state_values(&format!("nac_qod_session.{prefix}{i}"))
+                    .and_then(|v| v["id"].as_str().map(str::to_string))
+            })
+            .collect()
+    }
+
     /// Every session the sandbox holds, as the API shows it.
     pub fn sandbox_sessions(&self) -> Vec<SessionInfo> {
         self.block_on(self.admin.sessions())

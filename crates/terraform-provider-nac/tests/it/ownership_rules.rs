@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use nac_api::wire::{format_timestamp, QosStatus};
+use nac_api::wire::format_timestamp;
 use nac_testkit::terraform::{session_hcl, Harness, TOKEN};
 use serde_json::json;
 
@@ -19,15 +19,6 @@ fn provider_hcl(base_url: &str, extra: &str) -> String {
         "terraform {{\n  required_providers {{\n    nac = {{ source = \"network-as-code/nac\" }}\n  }}\n}}\n\n\
          provider \"nac\" {{\n  base_url = \"{base_url}\"\n  {extra}\n}}\n\n"
     )
-}
-
-/// Sessions the sandbox holds that are not ended (REQUESTED or AVAILABLE).
-fn live_ids(tf: &Harness) -> HashSet<String> {
-    tf.sandbox_sessions()
-        .into_iter()
-        .filter(|s| s.qos_status != QosStatus::Unavailable)
-        .map(|s| s.session_id)
-        .collect()
 }
 
 /// The create body `session_hcl` sends for `nai` (profile, service address, device).
@@ -109,7 +100,7 @@ fn a_wrong_base_url_fails_plan_and_destroy_and_loses_nothing() {
             "destroy must not report success: {}",
             destroy.output()
         );
-        assert_eq!(live_ids(&tf), ids, "nothing deleted with {wrong}");
+        assert_eq!(tf.live_session_ids(), ids, "nothing deleted with {wrong}");
         let state = std::fs::read_to_string(tf.workdir().join("terraform.tfstate")).unwrap();
         assert_eq!(state, state_before, "state untouched with {wrong}");
     }
@@ -136,7 +127,7 @@ data "nac_device_sessions" "a" {
     let sessions = tf.state_values("data.nac_device_sessions.a").unwrap()["sessions"].clone();
     assert_eq!(sessions.as_array().unwrap().len(), 1, "{sessions}");
     tf.destroy();
-    assert!(live_ids(&tf).is_empty());
+    assert!(tf.live_session_ids().is_empty());
 }
 
 #[test]
@@ -183,7 +174,7 @@ fn a_second_session_for_a_device_gets_the_409_with_the_import_hint_and_adopt_exi
     let out = flat(&apply.output());
     assert!(!apply.success(), "{out}");
     assert!(out.contains("profile (the session has \"QOS_L\")"), "{out}");
-    assert_eq!(live_ids(&tf), HashSet::from([existing.clone()]));
+    assert_eq!(tf.live_session_ids(), HashSet::from([existing.clone()]));
 
     // An exact match with adopt_existing: taken over, no duplicate.
     let exact = r#"
@@ -199,11 +190,11 @@ resource "nac_qod_session" "a" {
     tf.write_file("main.tf", &format!("{}{exact}", provider_hcl(&base, "")));
     tf.apply();
     assert_eq!(tf.state_string("nac_qod_session.a", "id"), existing);
-    assert_eq!(live_ids(&tf), HashSet::from([existing.clone()]));
+    assert_eq!(tf.live_session_ids(), HashSet::from([existing.clone()]));
     assert_eq!(tf.plan_detailed().code, 0);
     assert_eq!(refresh_only(&tf).code, 0);
     tf.destroy();
-    assert!(live_ids(&tf).is_empty());
+    assert!(tf.live_session_ids().is_empty());
 }
 
 #[test]
@@ -407,7 +398,7 @@ fn a_pending_create_never_takes_another_states_session() {
         "{}",
         destroy.output()
     );
-    assert_eq!(live_ids(&a), HashSet::from([theirs.clone()]));
+    assert_eq!(a.live_session_ids(), HashSet::from([theirs.clone()]));
 
     // With its window, A's refresh finds nothing of its own: the resource goes; B's session is untouched.
     set_state_id(&a, "nac_qod_session.s", &window);
@@ -418,10 +409,10 @@ fn a_pending_create_never_takes_another_states_session() {
         "{}",
         plan.output()
     );
-    assert_eq!(live_ids(&a), HashSet::from([theirs.clone()]));
+    assert_eq!(a.live_session_ids(), HashSet::from([theirs.clone()]));
     // Destroy of the pending resource deletes nothing either.
     a.destroy();
-    assert_eq!(live_ids(&a), HashSet::from([theirs.clone()]));
+    assert_eq!(a.live_session_ids(), HashSet::from([theirs.clone()]));
     assert_eq!(b.state_string("nac_qod_session.s", "id"), theirs);
     b.destroy();
 }
@@ -488,7 +479,7 @@ fn a_pending_create_takes_its_one_session_and_refuses_to_choose_between_two() {
     assert!(out.contains("terraform state rm"), "{out}");
     let destroy = tf.terraform(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
     assert!(!destroy.success());
-    assert_eq!(live_ids(&tf), HashSet::from([made, other]));
+    assert_eq!(tf.live_session_ids(), HashSet::from([made, other]));
 }
 
 #[test]
@@ -500,7 +491,7 @@ fn injected_404s_never_drop_a_live_session() {
         session_hcl("b", "b404@testcsp.net", "")
     ));
     tf.apply();
-    let ids = live_ids(&tf);
+    let ids = tf.live_session_ids();
     // Every request answered 404 NOT_FOUND: a read alone cannot drop a resource, the device's sessions
     // must agree, and that lookup fails too.
     tf.set_faults(json!({"error_rate": 1.0, "error_statuses": [404]}));
@@ -519,7 +510,7 @@ fn injected_404s_never_drop_a_live_session() {
     }
     tf.set_faults(json!({"error_rate": 0.0}));
     assert_eq!(tf.plan_detailed().code, 0);
-    assert_eq!(live_ids(&tf), ids);
+    assert_eq!(tf.live_session_ids(), ids);
     tf.destroy();
 }
 
@@ -544,6 +535,6 @@ fn a_second_identical_resource_never_adopts_the_firsts_session() {
     let second = tf.state_string("nac_qod_session.b", "id");
     assert_ne!(first, second);
     assert_eq!(tf.state_string("nac_qod_session.a", "id"), first);
-    assert_eq!(live_ids(&tf), HashSet::from([first, second]));
+    assert_eq!(tf.live_session_ids(), HashSet::from([first, second]));
     tf.destroy();
 }

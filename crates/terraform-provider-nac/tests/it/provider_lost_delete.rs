@@ -3,30 +3,10 @@
 //! hiccup), `terraform destroy -refresh=false` fails and leaves every session in state; with half of
 //! them answered so, repeated destroys end with no session live and none orphaned.
 
-use std::collections::HashSet;
-
-use nac_api::wire::QosStatus;
 use nac_testkit::terraform::{session_hcl, Harness};
 use serde_json::json;
 
 const SESSIONS: usize = 10;
-
-fn live_ids(tf: &Harness) -> HashSet<String> {
-    tf.sandbox_sessions()
-        .into_iter()
-        .filter(|s| s.qos_status != QosStatus::Unavailable)
-        .map(|s| s.session_id)
-        .collect()
-}
-
-fn state_ids(tf: &Harness) -> HashSet<String> {
-    (0..SESSIONS)
-        .filter_map(|i| {
-            tf.state_values(&format!("nac_qod_session.s{i}"))
-                .and_then(|v| v["id"].as_str().map(str::to_string))
-        })
-        .collect()
-}
 
 fn apply_sessions(tf: &Harness) {
     let body: String = (0..SESSIONS)
@@ -34,7 +14,7 @@ fn apply_sessions(tf: &Harness) {
         .collect();
     tf.write_config(&body);
     tf.apply();
-    assert_eq!(live_ids(tf).len(), SESSIONS);
+    assert_eq!(tf.live_session_ids().len(), SESSIONS);
 }
 
 fn destroy_no_refresh(tf: &Harness) -> nac_testkit::terraform::TfOutput {
@@ -59,7 +39,7 @@ fn a_delete_answered_404_is_not_taken_as_destroyed() {
         "{}",
         destroy.output()
     );
-    let (live, kept) = (live_ids(&tf), state_ids(&tf));
+    let (live, kept) = (tf.live_session_ids(), tf.state_session_ids("s", SESSIONS));
     let orphaned = live.difference(&kept).count();
     println!(
         "every DELETE answered 404: sessions expected {SESSIONS} / found {} / in state {} / orphaned {orphaned}",
@@ -71,7 +51,7 @@ fn a_delete_answered_404_is_not_taken_as_destroyed() {
 
     tf.set_faults(json!({"delete_not_found_rate": 0.0}));
     tf.destroy();
-    assert!(live_ids(&tf).is_empty());
+    assert!(tf.live_session_ids().is_empty());
 }
 
 #[test]
@@ -83,7 +63,7 @@ fn half_the_deletes_answered_404_orphan_nothing() {
     loop {
         runs += 1;
         let destroy = destroy_no_refresh(&tf);
-        let (live, kept) = (live_ids(&tf), state_ids(&tf));
+        let (live, kept) = (tf.live_session_ids(), tf.state_session_ids("s", SESSIONS));
         assert_eq!(
             live.difference(&kept).count(),
             0,

@@ -4,29 +4,9 @@
 //! and never report success; back under the right key nothing was lost. And wrong credentials fail a
 //! plan that proposes creates, even with an empty state (one request), unless the check is skipped.
 
-use std::collections::HashSet;
-
-use nac_api::wire::QosStatus;
 use nac_testkit::terraform::{session_hcl, Harness, TOKEN};
 
 const SESSIONS: usize = 5;
-
-fn live_ids(tf: &Harness) -> HashSet<String> {
-    tf.sandbox_sessions()
-        .into_iter()
-        .filter(|s| s.qos_status != QosStatus::Unavailable)
-        .map(|s| s.session_id)
-        .collect()
-}
-
-fn state_ids(tf: &Harness) -> HashSet<String> {
-    (0..SESSIONS)
-        .filter_map(|i| {
-            tf.state_values(&format!("nac_qod_session.s{i}"))
-                .and_then(|v| v["id"].as_str().map(str::to_string))
-        })
-        .collect()
-}
 
 fn flat(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -40,7 +20,7 @@ fn another_valid_key_never_drops_destroys_or_duplicates() {
         .collect();
     tf.write_config(&body);
     tf.apply();
-    let made = state_ids(&tf);
+    let made = tf.state_session_ids("s", SESSIONS);
     assert_eq!(made.len(), SESSIONS);
 
     tf.env
@@ -78,7 +58,7 @@ fn another_valid_key_never_drops_destroys_or_duplicates() {
             !out.contains(TOKEN) && !out.contains("another-valid-key"),
             "no key in output"
         );
-        let (live, kept) = (live_ids(&tf), state_ids(&tf));
+        let (live, kept) = (tf.live_session_ids(), tf.state_session_ids("s", SESSIONS));
         println!(
             "{args:?} under another key: sessions expected {SESSIONS} / found {} / in state {} / orphaned {}",
             live.len(),
@@ -98,7 +78,7 @@ fn another_valid_key_never_drops_destroys_or_duplicates() {
         plan.output()
     );
     tf.destroy();
-    assert!(live_ids(&tf).is_empty());
+    assert!(tf.live_session_ids().is_empty());
 }
 
 #[test]
