@@ -70,7 +70,7 @@ pub(crate) fn harness_installing_from(dist: &Dist, body: &str) -> Harness {
     tf
 }
 
-fn lock_file(tf: &Harness) -> String {
+pub(crate) fn lock_file(tf: &Harness) -> String {
     std::fs::read_to_string(tf.workdir().join(".terraform.lock.hcl")).expect("lock file written")
 }
 

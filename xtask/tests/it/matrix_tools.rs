@@ -8,7 +8,7 @@ use std::time::Instant;
 use nac_testkit::terraform::{session_hcl, Harness};
 use nac_testkit::tools::Tool;
 
-use super::acceptance_init::{harness_installing_from, release};
+use super::acceptance_init::{harness_installing_from, lock_file, release};
 
 /// init from the mirror, apply, an empty plan, an in-place extend, destroy; the time it took.
 fn lifecycle_from_the_mirror(tool: Tool) {
@@ -132,4 +132,59 @@ fn terraform_1_11_refuses_actions_and_query() {
             .output(),
     );
     assert!(query.contains("query"), "{query}");
+}
+
+/// One lock file for both tools (issue 17): with the provider's registry host written out
+/// (`registry.terraform.io/network-as-code/nac`), Terraform and OpenTofu name it alike, so the lock file
+/// `terraform init` writes is accepted unchanged by `tofu init -lockfile=readonly`, which then applies,
+/// plans empty and destroys, and Terraform accepts the file unchanged again afterwards. (With the short
+/// `network-as-code/nac`, each tool adds its own registry's entry and drops the other's.)
+#[test]
+fn terraform_and_opentofu_share_one_lock_file_with_the_host_written_out() {
+    let dist = release();
+    let mut tf = harness_installing_from(&dist, &session_hcl("a", "shared-lock@testcsp.net", ""));
+    let main = std::fs::read_to_string(tf.workdir().join("main.tf")).unwrap();
+    let qualified = main.replace(
+        "source  = \"network-as-code/nac\"",
+        "source  = \"registry.terraform.io/network-as-code/nac\"",
+    );
+    assert_ne!(
+        main, qualified,
+        "the source line is where pinned_config puts it"
+    );
+    tf.write_file("main.tf", &qualified);
+
+    tf.tool = Some(Tool::TerraformOnPath.binary());
+    tf.terraform(&["init", "-input=false", "-no-color"])
+        .assert_success();
+    let committed = lock_file(&tf);
+    assert!(
+        committed.contains("provider \"registry.terraform.io/network-as-code/nac\"")
+            && !committed.contains("registry.opentofu.org"),
+        "{committed}"
+    );
+
+    tf.tool = Some(Tool::OpenTofu16.binary());
+    let init = tf.terraform(&["init", "-input=false", "-no-color", "-lockfile=readonly"]);
+    assert_eq!(
+        init.code,
+        0,
+        "tofu init with Terraform's lock file:\n{}",
+        init.output()
+    );
+    assert_eq!(lock_file(&tf), committed, "tofu changed the lock file");
+    tf.apply();
+    assert_eq!(tf.plan_detailed().code, 0, "tofu: plan after apply");
+    tf.destroy();
+    assert!(tf.live_session_ids().is_empty());
+
+    tf.tool = Some(Tool::TerraformOnPath.binary());
+    let init = tf.terraform(&["init", "-input=false", "-no-color", "-lockfile=readonly"]);
+    assert_eq!(
+        init.code,
+        0,
+        "terraform init after tofu:\n{}",
+        init.output()
+    );
+    assert_eq!(lock_file(&tf), committed, "terraform changed the lock file");
 }
