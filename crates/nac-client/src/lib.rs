@@ -20,15 +20,18 @@ use reqwest::Method;
 use nac_api::wire::{CreateSession, Device, RetrieveSessions, SessionInfo};
 
 mod api_clock;
+mod assertion;
 mod config;
 mod create;
 mod error;
 mod http;
 mod list;
 mod matching;
+mod oauth;
 mod redact;
 mod response;
 mod retry;
+mod token_source;
 
 pub use api_clock::Offset;
 pub use config::{
@@ -38,6 +41,7 @@ pub use config::{
 };
 pub use error::{describe_sessions, ApiError, Call, Operation, Tries};
 pub use list::ListUnavailable;
+pub use oauth::{scope_for, ClientAuth, OAuthConfig, TokenEndpoint, DEFAULT_SCOPES};
 
 /// What a `DELETE` was answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,7 +84,10 @@ impl NacClient {
         Ok(Self {
             inner: Arc::new(Inner {
                 policy: RetryPolicy::from_config(&config),
-                redactor: Redactor::new([config.token.expose()]),
+                redactor: Redactor::new(
+                    std::iter::once(config.token.expose())
+                        .chain(config.oauth.as_ref().map(|o| o.client_auth.secret())),
+                ),
                 http,
                 config,
                 counters: Counters::default(),
@@ -106,7 +113,10 @@ impl NacClient {
 
     /// Requests, retries and adoptions so far.
     pub fn stats(&self) -> ClientStats {
-        self.inner.counters.snapshot()
+        ClientStats {
+            token_requests: self.inner.http.token_requests(),
+            ..self.inner.counters.snapshot()
+        }
     }
 
     /// `POST /sessions`. Never creates two sessions for one call (ambiguous failures adopt a match).
