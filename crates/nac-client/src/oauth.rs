@@ -35,12 +35,18 @@ pub enum ClientAuth {
     /// `client_id` and `client_secret` in the form body.
     SecretPost(Secret),
     /// A JWT signed with the client's private key (RS256 for RSA keys, ES256 for P-256 keys).
-    PrivateKeyJwt { private_key_pem: Secret, key_id: String },
+    PrivateKeyJwt {
+        private_key_pem: Secret,
+        key_id: String,
+    },
 }
 
 impl ClientAuth {
-    pub const NAMES: [&'static str; 3] =
-        ["client_secret_basic", "client_secret_post", "private_key_jwt"];
+    pub const NAMES: [&'static str; 3] = [
+        "client_secret_basic",
+        "client_secret_post",
+        "private_key_jwt",
+    ];
 
     pub fn name(&self) -> &'static str {
         match self {
@@ -90,6 +96,14 @@ pub struct OAuthConfig {
 }
 
 impl OAuthConfig {
+    /// Checks the settings without sending anything: the URLs (https, or http to this machine unless
+    /// `allow_insecure_http`), the secret, and that the private key can sign. On error, the setting to
+    /// change (`client_id`, `client_secret`, `private_key_pem`, `token_url` or `issuer`) and why; the
+    /// message never quotes a secret.
+    pub fn check(&self, allow_insecure_http: bool) -> Result<(), (&'static str, String)> {
+        super::token_source::check(self, allow_insecure_http).map(drop)
+    }
+
     /// The scopes asked for, space-separated (RFC 6749 §3.3).
     pub fn scope_parameter(&self) -> String {
         if self.scopes.is_empty() {

@@ -94,6 +94,45 @@ pub(crate) fn checked_url(raw: &str, setting: &str, allow_insecure: bool) -> Res
     }
 }
 
+/// The client's signer (for `private_key_jwt`), or the setting (`client_id`, `client_secret`,
+/// `private_key_pem`, `token_url`, `issuer`) that is wrong and why.
+pub(crate) fn check(
+    config: &OAuthConfig,
+    allow_insecure_http: bool,
+) -> Result<Option<Signer>, (&'static str, String)> {
+    if config.client_id.trim().is_empty() {
+        return Err(("client_id", "oauth.client_id is empty".into()));
+    }
+    match &config.endpoint {
+        TokenEndpoint::Url(url) => {
+            checked_url(url, "token_url", allow_insecure_http).map_err(|e| ("token_url", e))?;
+        }
+        TokenEndpoint::Issuer(url) => {
+            checked_url(url, "issuer", allow_insecure_http).map_err(|e| ("issuer", e))?;
+        }
+    }
+    match &config.client_auth {
+        ClientAuth::SecretBasic(secret) | ClientAuth::SecretPost(secret) => {
+            if secret.expose().is_empty() {
+                return Err((
+                    "client_secret",
+                    format!(
+                        "oauth.client_secret is empty; {} needs it",
+                        config.client_auth.name()
+                    ),
+                ));
+            }
+            Ok(None)
+        }
+        ClientAuth::PrivateKeyJwt {
+            private_key_pem,
+            key_id,
+        } => Signer::from_pem(private_key_pem.expose(), key_id)
+            .map(Some)
+            .map_err(|e| ("private_key_pem", e)),
+    }
+}
+
 impl TokenSource {
     /// Checks the settings (URLs, secrets, the private key) without sending anything.
     pub fn new(
@@ -101,33 +140,8 @@ impl TokenSource {
         config: OAuthConfig,
         allow_insecure_http: bool,
     ) -> Result<Self, ApiError> {
-        let refuse = |message: String| ApiError::Config(message);
-        if config.client_id.trim().is_empty() {
-            return Err(refuse("oauth.client_id is empty".into()));
-        }
-        match &config.endpoint {
-            TokenEndpoint::Url(url) => {
-                checked_url(url, "token_url", allow_insecure_http).map_err(refuse)?;
-            }
-            TokenEndpoint::Issuer(url) => {
-                checked_url(url, "issuer", allow_insecure_http).map_err(refuse)?;
-            }
-        }
-        let signer = match &config.client_auth {
-            ClientAuth::SecretBasic(secret) | ClientAuth::SecretPost(secret) => {
-                if secret.expose().is_empty() {
-                    return Err(refuse(format!(
-                        "oauth.client_secret is empty; {} needs it",
-                        config.client_auth.name()
-                    )));
-                }
-                None
-            }
-            ClientAuth::PrivateKeyJwt {
-                private_key_pem,
-                key_id,
-            } => Some(Signer::from_pem(private_key_pem.expose(), key_id).map_err(refuse)?),
-        };
+        let signer = check(&config, allow_insecure_http)
+            .map_err(|(_, message)| ApiError::Config(message))?;
         Ok(Self {
             client,
             config,
@@ -227,14 +241,16 @@ impl TokenSource {
             ("grant_type", "client_credentials".into()),
             ("scope", scope.clone()),
         ];
-        let mut request = self.client.post(url.clone()).header(ACCEPT, "application/json");
+        let mut request = self
+            .client
+            .post(url.clone())
+            .header(ACCEPT, "application/json");
         match &config.client_auth {
             ClientAuth::SecretBasic(secret) => {
-                let encode = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-                request = request.basic_auth(
-                    encode(&config.client_id),
-                    Some(encode(secret.expose())),
-                );
+                let encode =
+                    |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+                request =
+                    request.basic_auth(encode(&config.client_id), Some(encode(secret.expose())));
             }
             ClientAuth::SecretPost(secret) => {
                 form.push(("client_id", config.client_id.clone()));

@@ -7,6 +7,7 @@ mod device_block;
 mod device_sessions;
 mod interrupt;
 mod number;
+mod oauth_settings;
 mod owner;
 mod ports_block;
 mod prefetch;
