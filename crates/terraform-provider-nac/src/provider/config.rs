@@ -30,7 +30,7 @@ pub struct ProviderConfig {
     pub skip_credentials_validation: Value<bool>,
     #[serde(default)]
     pub flavour: Value<String>,
-    #[serde(default)]
+    #[serde(default, with = "super::schema_util::optional_block")]
     pub oauth: Value<OAuthBlock>,
 }
 

@@ -67,7 +67,7 @@ pub fn flavour_attribute() -> tf_provider::schema::Attribute {
 
 pub fn oauth_schema() -> NestedBlock {
     let text = |d: &str| optional(AttributeType::String, d);
-    NestedBlock::Single(block(
+    NestedBlock::Optional(block(
         "OAuth2 client credentials (CAMARA's 2-legged access) for `flavour = \"camara\"`. The provider \
          asks the token endpoint for an access token once per provider process, keeps it until shortly \
          before it expires, and sends it as `Authorization: Bearer`. Provider settings are never stored \
@@ -135,7 +135,7 @@ pub fn oauth_schema() -> NestedBlock {
 }
 
 fn at(attribute: &'static str) -> AttributePath {
-    AttributePath::new("oauth").attribute(attribute)
+    AttributePath::new("oauth").index(0).attribute(attribute)
 }
 
 fn problem(path: AttributePath, message: impl Into<String>) -> Problem {

@@ -35,7 +35,9 @@ fn camara_harness(jwks: &str) -> Harness {
     Harness::start_with(move |config| {
         config.flavour = Flavour::Camara;
         config.oauth_clients = vec![
-            format!("basic-app:{SECRET}").parse::<OAuthClient>().unwrap(),
+            format!("basic-app:{SECRET}")
+                .parse::<OAuthClient>()
+                .unwrap(),
             format!("post-app:{SECRET}").parse().unwrap(),
             format!("no-create:{SECRET}:{NO_CREATE_SCOPES}")
                 .parse()
@@ -142,7 +144,12 @@ fn apply_plan_destroy_with_each_client_authentication() {
         assert_no_secret(&tf, &out.output(), &[SECRET, pem.lines().nth(1).unwrap()]);
 
         let (out, plan_tokens) = counted(&tf, |tf| tf.plan_detailed());
-        assert_eq!(out.code, 0, "{auth}: no changes after apply: {}", out.output());
+        assert_eq!(
+            out.code,
+            0,
+            "{auth}: no changes after apply: {}",
+            out.output()
+        );
 
         let (out, destroy_tokens) = counted(&tf, |tf| tf.destroy());
         assert_no_secret(&tf, &out.output(), &[SECRET]);
@@ -182,7 +189,9 @@ fn apply_plan_destroy_with_each_client_authentication() {
     assert!(shown.stdout.contains("basic-app"), "{}", shown.stdout);
     assert!(!shown.stdout.contains(SECRET), "the secret is in the plan");
     let raw_plan = std::fs::read(tf.workdir().join("tfplan")).unwrap();
-    assert!(!raw_plan.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()));
+    assert!(!raw_plan
+        .windows(SECRET.len())
+        .any(|w| w == SECRET.as_bytes()));
     tf.stop_sandbox();
 }
 
