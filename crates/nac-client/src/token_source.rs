@@ -175,7 +175,7 @@ impl TokenSource {
     /// fetched meanwhile is kept.
     pub async fn forget(&self, header: &HeaderValue) {
         let mut slot = self.cached.lock().await;
-        if slot.as_ref().is_some_and(|c| &c.header == header) {
+        if slot.as_ref().is_some_and(|c| c.header == *header) {
             *slot = None;
         }
     }
