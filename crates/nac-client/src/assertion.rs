@@ -83,3 +83,58 @@ impl Signer {
             .map_err(|e| format!("cannot sign the client assertion: {e}"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+    use jsonwebtoken::{decode, decode_header, DecodingKey, Validation};
+
+    use super::*;
+
+    #[derive(serde::Deserialize)]
+    struct Read {
+        iss: String,
+        sub: String,
+        aud: String,
+        iat: i64,
+        exp: i64,
+        jti: String,
+    }
+
+    #[test]
+    fn assertions_are_short_lived_unique_and_verify_with_the_public_key() {
+        let pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let raw = pair.public_key_raw();
+        let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+        let public =
+            DecodingKey::from_ec_components(&b64(&raw[1..33]), &b64(&raw[33..65])).unwrap();
+        let signer = Signer::from_pem(&pair.serialize_pem(), "k1").unwrap();
+        let audience = "https://auth.example/oauth2/token";
+        let mut validation = Validation::new(Algorithm::ES256);
+        validation.set_audience(&[audience]);
+        let read = |jwt: &str| decode::<Read>(jwt, &public, &validation).unwrap().claims;
+
+        let (one, two) = (
+            signer.sign("app", audience).unwrap(),
+            signer.sign("app", audience).unwrap(),
+        );
+        assert_eq!(decode_header(&one).unwrap().kid.as_deref(), Some("k1"));
+        let (a, b) = (read(&one), read(&two));
+        assert_eq!(
+            (a.iss.as_str(), a.sub.as_str(), a.aud.as_str()),
+            ("app", "app", audience)
+        );
+        assert!(a.exp - a.iat > 0 && a.exp - a.iat <= 300);
+        assert_ne!(a.jti, b.jti);
+
+        let err = Signer::from_pem(
+            "-----BEGIN PRIVATE KEY-----\nc2VjcmV0\n-----END PRIVATE KEY-----\n",
+            "",
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("private_key_pem") && !err.contains("c2VjcmV0"),
+            "{err}"
+        );
+    }
+}

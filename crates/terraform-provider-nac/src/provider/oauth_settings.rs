@@ -324,3 +324,119 @@ pub fn describe(config: &OAuthConfig) -> String {
         config.client_auth.name()
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::super::config::{resolve, ProviderConfig};
+    use super::*;
+
+    struct FakeEnv(HashMap<&'static str, &'static str>);
+
+    impl Env for FakeEnv {
+        fn var(&self, name: &str) -> Option<String> {
+            self.0.get(name).map(|v| v.to_string())
+        }
+    }
+
+    fn env(vars: &[(&'static str, &'static str)]) -> FakeEnv {
+        FakeEnv(vars.iter().copied().collect())
+    }
+
+    fn camara(oauth: OAuthBlock) -> ProviderConfig {
+        ProviderConfig {
+            flavour: Value::Value("camara".into()),
+            base_url: Value::Value("https://api.operator.example".into()),
+            oauth: Value::Value(oauth),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_environment_fills_in_the_oauth_block() {
+        let config = ProviderConfig {
+            base_url: Value::Value("https://api.operator.example".into()),
+            ..Default::default()
+        };
+        let vars = env(&[
+            (FLAVOUR_ENV, "camara"),
+            (CLIENT_ID_ENV, "app"),
+            (CLIENT_SECRET_ENV, "s3cret-value"),
+            (ISSUER_ENV, "https://auth.operator.example"),
+            ("NAC_TOKEN", "ignored-with-camara"),
+        ]);
+        let client = resolve(&config, &vars).unwrap().client;
+        let oauth = client.oauth.expect("oauth settings");
+        assert_eq!(oauth.client_id, "app");
+        assert!(matches!(oauth.client_auth, ClientAuth::SecretBasic(_)));
+        assert_eq!(
+            oauth.endpoint,
+            TokenEndpoint::Issuer("https://auth.operator.example".into())
+        );
+        assert!(client.token.expose().is_empty());
+        assert!(!format!("{oauth:?}").contains("s3cret-value"));
+    }
+
+    #[test]
+    fn problems_name_the_oauth_setting() {
+        let cases = [
+            (
+                camara(OAuthBlock {
+                    client_id: Value::Value("app".into()),
+                    client_auth: Value::Value("private_key_jwt".into()),
+                    token_url: Value::Value("https://auth.operator.example/token".into()),
+                    ..Default::default()
+                }),
+                "oauth[0].private_key_pem",
+            ),
+            (
+                camara(OAuthBlock {
+                    client_id: Value::Value("app".into()),
+                    client_secret: Value::Value("s".into()),
+                    ..Default::default()
+                }),
+                "oauth[0].token_url",
+            ),
+            (
+                camara(OAuthBlock {
+                    client_id: Value::Value("app".into()),
+                    client_secret: Value::Value("s".into()),
+                    token_url: Value::Value("http://auth.operator.example/token".into()),
+                    ..Default::default()
+                }),
+                "oauth[0].token_url",
+            ),
+            (
+                camara(OAuthBlock {
+                    client_id: Value::Value("app".into()),
+                    client_auth: Value::Value("tls_client_auth".into()),
+                    ..Default::default()
+                }),
+                "oauth[0].client_auth",
+            ),
+            (
+                ProviderConfig {
+                    token: Value::Value("k".into()),
+                    oauth: Value::Value(OAuthBlock::default()),
+                    ..Default::default()
+                },
+                "flavour",
+            ),
+            (
+                ProviderConfig {
+                    flavour: Value::Value("tmf".into()),
+                    ..Default::default()
+                },
+                "flavour",
+            ),
+        ];
+        for (config, attribute) in cases {
+            let problems = resolve(&config, &env(&[])).unwrap_err();
+            assert!(
+                problems.iter().any(|p| p.attribute() == attribute),
+                "{attribute}: {problems:?}"
+            );
+        }
+    }
+}
