@@ -137,4 +137,29 @@ mod tests {
             "{err}"
         );
     }
+
+    /// A test-only RSA key (tests/fixtures, made with `openssl genrsa`), as PKCS#1 and PKCS#8.
+    #[test]
+    fn rsa_keys_sign_rs256() {
+        let public =
+            DecodingKey::from_rsa_pem(include_bytes!("../tests/fixtures/rsa-test-pub.pem"))
+                .unwrap();
+        for pem in [
+            include_str!("../tests/fixtures/rsa-test-key.pem"),
+            include_str!("../tests/fixtures/rsa-test-key-pkcs8.pem"),
+        ] {
+            let signer = Signer::from_pem(pem, "rsa-1").unwrap();
+            let jwt = signer.sign("app", "https://auth.example/token").unwrap();
+            assert_eq!(decode_header(&jwt).unwrap().alg, Algorithm::RS256);
+            let mut validation = Validation::new(Algorithm::RS256);
+            validation.set_audience(&["https://auth.example/token"]);
+            assert_eq!(
+                decode::<Read>(&jwt, &public, &validation)
+                    .unwrap()
+                    .claims
+                    .sub,
+                "app"
+            );
+        }
+    }
 }
