@@ -127,7 +127,7 @@ fn apply_plan_destroy_with_each_client_authentication() {
     for (i, (auth, oauth, secret_env)) in cases.iter().enumerate() {
         tf.env = vec![
             (secret_env.0.into(), secret_env.1.clone()),
-            ("TF_LOG_PROVIDER".into(), "DEBUG".into()),
+            ("TF_LOG_PROVIDER".into(), "TRACE".into()),
         ];
         let body: String = (0..2)
             .map(|n| session_hcl(&format!("s{n}"), &format!("camara{i}-{n}@testcsp.net"), ""))
@@ -142,6 +142,11 @@ fn apply_plan_destroy_with_each_client_authentication() {
             "{auth}: the correlator is logged"
         );
         assert_no_secret(&tf, &out.output(), &[SECRET, pem.lines().nth(1).unwrap()]);
+        // The access token is never logged (nor any Authorization header).
+        assert!(
+            !out.output().contains("Bearer ") && !out.output().contains("access_token\":"),
+            "{auth}: a token in the log"
+        );
 
         let (out, plan_tokens) = counted(&tf, |tf| tf.plan_detailed());
         assert_eq!(
