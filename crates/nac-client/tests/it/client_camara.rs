@@ -164,3 +164,26 @@ async fn refusals_name_the_setting_or_the_scope() {
     assert!(err.contains("private_key_pem"), "{err}");
     assert!(!err.contains("AAAA"), "{err}");
 }
+
+#[tokio::test]
+async fn an_extension_the_operator_refuses_is_told_apart() {
+    let sandbox = start_sandbox_with(SandboxConfig {
+        // Sessions stay REQUESTED, which CAMARA does not let be extended.
+        activation_delay: Duration::from_secs(3600),
+        ..camara(Duration::from_secs(3600))
+    })
+    .await;
+    let client = NacClient::new(oauth_config(&sandbox.base_url, "app", SECRET, &[])).unwrap();
+    let made = client.create_session(&request(3)).await.unwrap();
+    let err = client
+        .extend_session(&made.session_id, 60)
+        .await
+        .unwrap_err();
+    assert!(err.is_extension_not_allowed() && err.is_conflict(), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("HTTP 409 QUALITY_ON_DEMAND.SESSION_EXTENSION_NOT_ALLOWED")
+            && text.contains("does not allow this session to be extended"),
+        "{text}"
+    );
+}
