@@ -3,7 +3,10 @@
 //!
 //! CONTRACT (used by the `terraform-provider-nac` crate): the signatures below are stable.
 //!
-//! - Requests go to `<base_url>/quality-on-demand/v1/…` with `X-RapidAPI-Key` and `X-RapidAPI-Host`.
+//! - Requests go to `<base_url>/quality-on-demand/v1/…` with `X-RapidAPI-Key` and `X-RapidAPI-Host`, or,
+//!   for a CAMARA operator (`ClientConfig::oauth`), with an OAuth2 bearer token (client credentials;
+//!   one token per client, shared, renewed before it expires and once after a 401), and always with a
+//!   fresh `x-correlator`.
 //! - Calls that are safe to repeat (get, delete, retrieve-sessions) are retried on 408/429/5xx and
 //!   connection failures with exponential back-off and jitter, honouring `Retry-After`, bounded by
 //!   `max_retries` and `total_timeout`.
