@@ -187,3 +187,27 @@ async fn an_extension_the_operator_refuses_is_told_apart() {
         "{text}"
     );
 }
+
+/// RFC 6749 §2.3.1: `client_secret_basic` form-urlencodes the id and secret before base64, so a secret
+/// with `+`, `/`, `%` or a space still matches what the operator registered.
+#[tokio::test]
+async fn basic_authentication_encodes_the_secret() {
+    let secret = "p+w/d%20 x&y=z";
+    let sandbox = start_sandbox_with(SandboxConfig {
+        oauth_clients: vec![format!("odd app:{secret}").parse::<OAuthClient>().unwrap()],
+        ..camara(Duration::from_secs(3600))
+    })
+    .await;
+    let config = ClientConfig {
+        oauth: Some(OAuthConfig {
+            client_id: "odd app".into(),
+            client_auth: ClientAuth::SecretBasic(Secret(secret.into())),
+            endpoint: TokenEndpoint::Url(format!("{}/oauth2/token", sandbox.base_url)),
+            scopes: Vec::new(),
+        }),
+        ..config(&sandbox.base_url)
+    };
+    let client = NacClient::new(config).unwrap();
+    assert!(client.device_sessions(&device(4)).await.unwrap().is_empty());
+    assert_eq!(client.stats().token_requests, 1);
+}
