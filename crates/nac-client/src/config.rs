@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use reqwest::Url;
 
+use super::oauth::OAuthConfig;
 use super::ApiError;
 use nac_api::wire::Secret;
 
@@ -93,6 +94,9 @@ pub struct ClientConfig {
     /// First back-off delay; it doubles (with jitter) on each retry, up to `retry_max_delay`.
     pub retry_base_delay: Duration,
     pub retry_max_delay: Duration,
+    /// OAuth2 client credentials for a CAMARA operator: when set, every call carries a bearer token
+    /// from them instead of NaC's RapidAPI headers, and `token` is not used.
+    pub oauth: Option<OAuthConfig>,
 }
 
 pub const DEFAULT_MAX_RETRIES: u32 = 6;
@@ -117,6 +121,7 @@ impl Default for ClientConfig {
             total_timeout: DEFAULT_TOTAL_TIMEOUT,
             retry_base_delay: DEFAULT_RETRY_BASE_DELAY,
             retry_max_delay: DEFAULT_RETRY_MAX_DELAY,
+            oauth: None,
         }
     }
 }
@@ -220,6 +225,10 @@ impl ClientConfig {
         }
         Ok(())
     }
+}
+
+pub(crate) fn url_is_loopback(url: &Url) -> bool {
+    is_loopback(url)
 }
 
 fn is_loopback(url: &Url) -> bool {

@@ -80,12 +80,17 @@ pub enum ApiError {
     #[error("invalid NaC client configuration: {0}")]
     Config(String),
 
+    /// The OAuth2 token endpoint refused the client or could not be used: the provider's `oauth`
+    /// settings (or the operator's registration of the client) are wrong. Nothing was sent to the API.
+    #[error("OAuth2 client credentials: {message}")]
+    Credentials { message: String },
+
     /// A value passed to the client cannot be sent (e.g. an empty session id).
     #[error("{call}: {message}")]
     InvalidInput { call: Call, message: String },
 
     /// The API answered with an error status.
-    #[error("{call}: HTTP {status}{}{}{}{tries}", code_part(.code), message_part(.message), hint(*.status))]
+    #[error("{call}: HTTP {status}{}{}{}{tries}", code_part(.code), message_part(.message), hint(*.status, .code.as_deref(), .call.operation))]
     Api {
         call: Call,
         status: u16,
@@ -196,11 +201,37 @@ fn code_part(code: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
-/// What a person can do about statuses whose cause is on their side of the API.
-fn hint(status: u16) -> &'static str {
-    match status {
-        401 | 403 => " (check the API token and that it is meant for this environment)",
-        _ => "",
+/// What a person can do about statuses whose cause is on their side of the API. CAMARA's codes
+/// (`UNAUTHENTICATED`, `PERMISSION_DENIED`, …) come from an operator's OAuth2-protected API.
+fn hint(status: u16, code: Option<&str>, operation: Operation) -> String {
+    match (status, code) {
+        (401, Some("UNAUTHENTICATED")) => format!(
+            " (the API refused the access token even after a fresh one was fetched: {})",
+            crate::token_source::SETTINGS_TO_CHECK
+        ),
+        (403, Some("PERMISSION_DENIED")) => format!(
+            " (these credentials may not {operation}: an OAuth2 client needs the scope {} (have the \
+             operator grant it to the client, and keep it in the provider's oauth.scopes); a session \
+             made by other credentials is not theirs to use)",
+            crate::oauth::scope_for(operation)
+        ),
+        (422, Some("MISSING_IDENTIFIER")) => {
+            " (this API needs the device named: set the device block; the access token does not \
+             identify one)"
+                .into()
+        }
+        (422, Some("UNNECESSARY_IDENTIFIER")) => {
+            " (the access token already identifies the device (a 3-legged token): leave out the device \
+             block)"
+                .into()
+        }
+        (409, Some("QUALITY_ON_DEMAND.SESSION_EXTENSION_NOT_ALLOWED")) => {
+            " (the operator does not allow this session to be extended: raise duration to replace it \
+             with a new session, or let it expire)"
+                .into()
+        }
+        (401 | 403, _) => " (check the API token and that it is meant for this environment)".into(),
+        _ => String::new(),
     }
 }
 
@@ -249,6 +280,16 @@ impl ApiError {
         matches!(self, Self::Api { status: 409, .. })
     }
 
+    /// CAMARA's 409 `QUALITY_ON_DEMAND.SESSION_EXTENSION_NOT_ALLOWED`: this session cannot be extended.
+    pub fn is_extension_not_allowed(&self) -> bool {
+        self.code() == Some("QUALITY_ON_DEMAND.SESSION_EXTENSION_NOT_ALLOWED")
+    }
+
+    /// The OAuth2 token endpoint refused the client (see [`ApiError::Credentials`]).
+    pub fn is_credentials(&self) -> bool {
+        matches!(self, Self::Credentials { .. })
+    }
+
     /// For a create whose outcome is unknown or ambiguous: when its unclear attempts were under way.
     pub fn create_window(&self) -> Option<Window> {
         match self {
@@ -290,7 +331,7 @@ impl ApiError {
             | Self::Misrouted { call, .. }
             | Self::Ambiguous { call, .. }
             | Self::OutcomeUnknown { call, .. } => Some(call),
-            Self::Config(_) => None,
+            Self::Config(_) | Self::Credentials { .. } => None,
         }
     }
 

@@ -4,19 +4,22 @@
 use std::error::Error as _;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE, DATE, RETRY_AFTER};
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, DATE, RETRY_AFTER};
 use reqwest::{Method, Url};
 
 use super::api_clock::ApiClock;
 use super::config::{ClientConfig, MAX_REQUEST_TIMEOUT, RETRY_AFTER_CAP};
 use super::redact::Redactor;
 use super::response::{describe_error_body, excerpt, Problem, MAX_BODY_BYTES};
+use super::token_source::TokenSource;
 use super::ApiError;
 
 use nac_api::protocol::{
     code, is_transient_status, API_HOST_HEADER, API_KEY_HEADER, NO_SUBSCRIPTIONS_DETAIL,
 };
 
+/// CAMARA's request correlation header.
+const CORRELATOR_HEADER: &str = "x-correlator";
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 /// Enough idle connections for Terraform's parallelism (10 by default) and then some.
@@ -212,42 +215,46 @@ impl Failure {
 }
 
 /// The shared HTTP side of the client: one connection pool (reqwest's client is an `Arc` inside, so
-/// clones share it), the API root and the two NaC headers.
+/// clones share it), the API root and how requests authenticate.
 #[derive(Clone)]
 pub(crate) struct Http {
     client: reqwest::Client,
     root: Url,
-    api_key: HeaderValue,
-    api_host: HeaderValue,
+    auth: Auth,
     /// The API's clock against ours, from the replies' `Date` headers.
     pub clock: std::sync::Arc<ApiClock>,
 }
 
+/// NaC's two RapidAPI headers, or a CAMARA operator's OAuth2 bearer tokens.
+#[derive(Clone)]
+enum Auth {
+    RapidApi {
+        api_key: HeaderValue,
+        api_host: HeaderValue,
+    },
+    OAuth(std::sync::Arc<TokenSource>),
+}
+
 impl std::fmt::Debug for Http {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Http")
-            .field("root", &self.root.as_str())
-            .field("api_host", &self.api_host)
-            .finish_non_exhaustive()
+        let mut debug = f.debug_struct("Http");
+        debug.field("root", &self.root.as_str());
+        match &self.auth {
+            Auth::RapidApi { api_host, .. } => debug.field("api_host", api_host),
+            Auth::OAuth(source) => debug.field("oauth", source),
+        };
+        debug.finish_non_exhaustive()
     }
 }
 
 impl Http {
     pub fn new(config: &ClientConfig) -> Result<Self, ApiError> {
         let root = config.qod_root()?;
-        config.check_token()?;
-        let mut api_key = HeaderValue::from_str(config.token.expose()).map_err(|_| {
-            ApiError::Config("the API token cannot be sent in an HTTP header".into())
-        })?;
-        // Sensitive values are shown as `Sensitive` by Debug and are never indexed by HTTP/2's HPACK.
-        api_key.set_sensitive(true);
-        let api_host = HeaderValue::from_static(config.environment.rapidapi_host());
-
         let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
             // Bundled webpki roots plus the system's (both enabled in Cargo.toml). Reading the system
             // store costs ~5 ms per provider launch; a plain-http root (the sandbox) never uses it.
-            .tls_built_in_root_certs(root.scheme() == "https")
+            .tls_built_in_root_certs(root.scheme() == "https" || config.oauth.is_some())
             // The API never redirects; following one would carry the API key to wherever it points.
             .redirect(reqwest::redirect::Policy::none())
             .tcp_nodelay(true)
@@ -268,13 +275,39 @@ impl Http {
         let client = builder
             .build()
             .map_err(|e| ApiError::Config(format!("cannot build the HTTP client: {e}")))?;
+        let auth = match &config.oauth {
+            Some(oauth) => Auth::OAuth(std::sync::Arc::new(TokenSource::new(
+                client.clone(),
+                oauth.clone(),
+                config.allow_insecure_http,
+            )?)),
+            None => {
+                config.check_token()?;
+                let mut api_key = HeaderValue::from_str(config.token.expose()).map_err(|_| {
+                    ApiError::Config("the API token cannot be sent in an HTTP header".into())
+                })?;
+                // Sensitive values are shown as `Sensitive` by Debug and are never indexed by HTTP/2's HPACK.
+                api_key.set_sensitive(true);
+                Auth::RapidApi {
+                    api_key,
+                    api_host: HeaderValue::from_static(config.environment.rapidapi_host()),
+                }
+            }
+        };
         Ok(Self {
             client,
             root,
-            api_key,
-            api_host,
+            auth,
             clock: Default::default(),
         })
+    }
+
+    /// OAuth2 token requests sent so far (0 with NaC's API key).
+    pub fn token_requests(&self) -> u64 {
+        match &self.auth {
+            Auth::OAuth(source) => source.requests(),
+            Auth::RapidApi { .. } => 0,
+        }
     }
 
     /// `<root>/<segments…>`, each segment percent-encoded (a session id cannot change the path).
@@ -286,7 +319,8 @@ impl Http {
         url
     }
 
-    /// Sends one request and reads the whole reply (at most [`MAX_BODY_BYTES`]).
+    /// Sends one request and reads the whole reply (at most [`MAX_BODY_BYTES`]). With OAuth2, a 401
+    /// (the token expired or was revoked early) fetches a new token and sends the request once more.
     /// Every secret of `redactor` is scrubbed from the reply body as soon as it is read, before any
     /// part of it can be cut into an excerpt (a cut secret would no longer be recognised).
     pub async fn send(
@@ -296,15 +330,58 @@ impl Http {
         body: Option<Vec<u8>>,
         redactor: &Redactor,
     ) -> Result<Reply, Failure> {
+        let Auth::OAuth(source) = &self.auth else {
+            return self.send_once(method, url, body, None, redactor).await;
+        };
+        let bearer = source.bearer(redactor).await?;
+        let reply = self
+            .send_once(
+                method.clone(),
+                url.clone(),
+                body.clone(),
+                Some(bearer.clone()),
+                redactor,
+            )
+            .await?;
+        if reply.status != 401 {
+            return Ok(reply);
+        }
+        log::info!("{method} {url}: HTTP 401, fetching a new access token and trying once more");
+        source.forget(&bearer).await;
+        let bearer = source.bearer(redactor).await?;
+        self.send_once(method, url, body, Some(bearer), redactor)
+            .await
+    }
+
+    async fn send_once(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Vec<u8>>,
+        bearer: Option<HeaderValue>,
+        redactor: &Redactor,
+    ) -> Result<Reply, Failure> {
         let started = Instant::now();
         let sent_at = chrono::Utc::now();
-        log::debug!("NaC API request: {method} {url}");
+        // CAMARA's x-correlator ties this request to the operator's logs; it is no secret.
+        let correlator = uuid::Uuid::new_v4().to_string();
+        log::debug!("NaC API request: {method} {url} (x-correlator {correlator})");
         let mut request = self
             .client
             .request(method.clone(), url.clone())
-            .header(API_KEY_HEADER, self.api_key.clone())
-            .header(API_HOST_HEADER, self.api_host.clone())
-            .header(ACCEPT, "application/json");
+            .header(ACCEPT, "application/json")
+            .header(CORRELATOR_HEADER, correlator.as_str());
+        match (&self.auth, bearer) {
+            (Auth::RapidApi { api_key, api_host }, _) => {
+                request = request
+                    .header(API_KEY_HEADER, api_key.clone())
+                    .header(API_HOST_HEADER, api_host.clone());
+            }
+            (Auth::OAuth(_), Some(bearer)) => {
+                request = request.header(AUTHORIZATION, bearer);
+            }
+            (Auth::OAuth(_), None) => {}
+        }
         if let Some(body) = body {
             request = request.header(CONTENT_TYPE, "application/json").body(body);
         }
@@ -356,7 +433,7 @@ impl Http {
             body.extend_from_slice(&chunk);
         }
         log::debug!(
-            "NaC API reply: {method} {url} -> HTTP {status}, {} bytes in {} ms",
+            "NaC API reply: {method} {url} -> HTTP {status}, {} bytes in {} ms (x-correlator {correlator})",
             body.len(),
             started.elapsed().as_millis()
         );

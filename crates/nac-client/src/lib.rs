@@ -3,7 +3,10 @@
 //!
 //! CONTRACT (used by the `terraform-provider-nac` crate): the signatures below are stable.
 //!
-//! - Requests go to `<base_url>/quality-on-demand/v1/…` with `X-RapidAPI-Key` and `X-RapidAPI-Host`.
+//! - Requests go to `<base_url>/quality-on-demand/v1/…` with `X-RapidAPI-Key` and `X-RapidAPI-Host`, or,
+//!   for a CAMARA operator (`ClientConfig::oauth`), with an OAuth2 bearer token (client credentials;
+//!   one token per client, shared, renewed before it expires and once after a 401), and always with a
+//!   fresh `x-correlator`.
 //! - Calls that are safe to repeat (get, delete, retrieve-sessions) are retried on 408/429/5xx and
 //!   connection failures with exponential back-off and jitter, honouring `Retry-After`, bounded by
 //!   `max_retries` and `total_timeout`.
@@ -20,15 +23,18 @@ use reqwest::Method;
 use nac_api::wire::{CreateSession, Device, RetrieveSessions, SessionInfo};
 
 mod api_clock;
+mod assertion;
 mod config;
 mod create;
 mod error;
 mod http;
 mod list;
 mod matching;
+mod oauth;
 mod redact;
 mod response;
 mod retry;
+mod token_source;
 
 pub use api_clock::Offset;
 pub use config::{
@@ -38,6 +44,7 @@ pub use config::{
 };
 pub use error::{describe_sessions, ApiError, Call, Operation, Tries};
 pub use list::ListUnavailable;
+pub use oauth::{scope_for, ClientAuth, OAuthConfig, TokenEndpoint, DEFAULT_SCOPES};
 
 /// What a `DELETE` was answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,7 +87,10 @@ impl NacClient {
         Ok(Self {
             inner: Arc::new(Inner {
                 policy: RetryPolicy::from_config(&config),
-                redactor: Redactor::new([config.token.expose()]),
+                redactor: Redactor::new(
+                    std::iter::once(config.token.expose())
+                        .chain(config.oauth.as_ref().map(|o| o.client_auth.secret())),
+                ),
                 http,
                 config,
                 counters: Counters::default(),
@@ -106,7 +116,10 @@ impl NacClient {
 
     /// Requests, retries and adoptions so far.
     pub fn stats(&self) -> ClientStats {
-        self.inner.counters.snapshot()
+        ClientStats {
+            token_requests: self.inner.http.token_requests(),
+            ..self.inner.counters.snapshot()
+        }
     }
 
     /// `POST /sessions`. Never creates two sessions for one call (ambiguous failures adopt a match).

@@ -63,6 +63,8 @@ pub struct ClientStats {
     pub ambiguous: u64,
     /// Sessions found to exist after such an unclear create, and adopted instead of creating another.
     pub adopted: u64,
+    /// OAuth2 token requests (CAMARA operators; 0 with NaC's API key).
+    pub token_requests: u64,
 }
 
 impl Counters {
@@ -72,6 +74,7 @@ impl Counters {
             retries: self.retries.load(Ordering::Relaxed),
             ambiguous: self.ambiguous.load(Ordering::Relaxed),
             adopted: self.adopted.load(Ordering::Relaxed),
+            token_requests: 0,
         }
     }
 }

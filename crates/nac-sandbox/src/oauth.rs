@@ -249,6 +249,7 @@ pub(crate) async fn token(
         },
         lifetime,
     );
+    sandbox.stats.oauth_token_issued();
     let mut response = Json(json!({
         "access_token": token,
         "token_type": "Bearer",

@@ -11,6 +11,7 @@ pub(crate) struct Stats {
     faults_injected: AtomicU64,
     post_commit_faults: AtomicU64,
     sessions_created: AtomicU64,
+    oauth_tokens_issued: AtomicU64,
     /// Shared with the notifier, which counts there.
     notifications_dropped: Arc<AtomicU64>,
 }
@@ -29,6 +30,9 @@ pub struct StatsReport {
     /// Notifications given up without an attempt because their queues were full.
     #[serde(default)]
     pub notifications_dropped: u64,
+    /// Access tokens issued by the CAMARA flavour's token endpoint.
+    #[serde(default)]
+    pub oauth_tokens_issued: u64,
 }
 
 impl Stats {
@@ -44,6 +48,9 @@ impl Stats {
     pub fn session_created(&self) {
         self.sessions_created.fetch_add(1, Ordering::Relaxed);
     }
+    pub fn oauth_token_issued(&self) {
+        self.oauth_tokens_issued.fetch_add(1, Ordering::Relaxed);
+    }
 
     /// The counter the notifier adds dropped notifications to.
     pub fn notifications_dropped(&self) -> Arc<AtomicU64> {
@@ -57,6 +64,7 @@ impl Stats {
             post_commit_faults: self.post_commit_faults.load(Ordering::Relaxed),
             sessions_created: self.sessions_created.load(Ordering::Relaxed),
             notifications_dropped: self.notifications_dropped.load(Ordering::Relaxed),
+            oauth_tokens_issued: self.oauth_tokens_issued.load(Ordering::Relaxed),
         }
     }
 
@@ -66,6 +74,7 @@ impl Stats {
             &self.faults_injected,
             &self.post_commit_faults,
             &self.sessions_created,
+            &self.oauth_tokens_issued,
             &self.notifications_dropped,
         ] {
             counter.store(0, Ordering::Relaxed);

@@ -5,6 +5,7 @@ use tf_provider::schema::{AttributeType, Block, Schema};
 use tf_provider::value::Value;
 use tf_provider::AttributePath;
 
+use super::oauth_settings::{self, Flavour, OAuthBlock};
 use super::schema_util::{block, optional, sensitive};
 use super::timeouts::parse_duration;
 use super::validation::Problem;
@@ -27,6 +28,10 @@ pub struct ProviderConfig {
     pub batch_reads: Value<bool>,
     #[serde(default)]
     pub skip_credentials_validation: Value<bool>,
+    #[serde(default)]
+    pub flavour: Value<String>,
+    #[serde(default, with = "super::schema_util::optional_block")]
+    pub oauth: Value<OAuthBlock>,
 }
 
 pub fn schema() -> Schema {
@@ -47,7 +52,8 @@ fn provider_block() -> Block {
                 sensitive(optional(
                     AttributeType::String,
                     "Network as Code application key (sent as `X-RapidAPI-Key`). Sensitive. Defaults to the \
-                     `NAC_TOKEN` environment variable; one of them is required.",
+                     `NAC_TOKEN` environment variable; one of them is required with the `nac` flavour. Not \
+                     used with `flavour = \"camara\"` (an error there; `NAC_TOKEN` is then ignored).",
                 )),
             ),
             (
@@ -109,8 +115,9 @@ fn provider_block() -> Block {
                     "Skip the check of the token and `base_url` that runs (one request per command) before                      a plan proposes creating a session, so that wrong credentials fail the plan rather                      than the apply. Default `false`.",
                 ),
             ),
+            ("flavour", oauth_settings::flavour_attribute()),
         ],
-        [],
+        [("oauth", oauth_settings::oauth_schema())],
     )
 }
 
@@ -130,7 +137,7 @@ impl Env for ProcessEnv {
 /// Everything wrong with the provider block that can be told without the environment and without
 /// unknown values (used by `validate`).
 pub fn validate(config: &ProviderConfig) -> Vec<Problem> {
-    let mut problems = Vec::new();
+    let mut problems = oauth_settings::validate(&config.flavour, &config.oauth);
     if let Value::Value(env) = &config.environment {
         if let Err(message) = env.parse::<Environment>() {
             problems.push(Problem {
@@ -206,6 +213,8 @@ pub fn resolve(config: &ProviderConfig, env: &dyn Env) -> Result<Resolved, Vec<P
             "skip_credentials_validation",
             config.skip_credentials_validation.is_unknown(),
         ),
+        ("flavour", config.flavour.is_unknown()),
+        ("oauth", config.oauth.is_unknown()),
     ] {
         if value {
             problems.push(Problem {
@@ -217,11 +226,34 @@ pub fn resolve(config: &ProviderConfig, env: &dyn Env) -> Result<Resolved, Vec<P
     let text =
         |value: &Value<String>, var: &str| value.as_ref_option().cloned().or_else(|| env.var(var));
 
-    let token = text(&config.token, TOKEN_ENV).unwrap_or_default();
-    if token.trim().is_empty() && config.token.is_null() {
+    let flavour = oauth_settings::flavour(&config.flavour, env, &mut problems);
+    let token = match flavour {
+        Flavour::Nac => text(&config.token, TOKEN_ENV).unwrap_or_default(),
+        // NAC_TOKEN may be set for other work in the same shell: only a token in the block is refused.
+        Flavour::Camara => {
+            if config.token.is_value() {
+                problems.push(Problem {
+                    path: AttributePath::new("token"),
+                    message: "token is Network as Code's RapidAPI key; flavour \"camara\" authenticates with \
+                              the oauth block instead: remove token"
+                        .into(),
+                });
+            }
+            String::new()
+        }
+    };
+    if flavour == Flavour::Nac && token.trim().is_empty() && config.token.is_null() {
         problems.push(Problem {
             path: AttributePath::new("token"),
             message: format!("no API token: set token in the provider block or the {TOKEN_ENV} environment variable"),
+        });
+    }
+    if flavour == Flavour::Nac && config.oauth.is_value() {
+        problems.push(Problem {
+            path: AttributePath::new("flavour"),
+            message: "the oauth block is for a CAMARA operator: set flavour = \"camara\" (and base_url), \
+                      or remove the block"
+                .into(),
         });
     }
     let environment = match text(&config.environment, ENVIRONMENT_ENV) {
@@ -237,6 +269,22 @@ pub fn resolve(config: &ProviderConfig, env: &dyn Env) -> Result<Resolved, Vec<P
         }),
     };
     let base_url = text(&config.base_url, BASE_URL_ENV).unwrap_or_default();
+    let allow_insecure_http = config.allow_insecure_http.unwrap_or(false);
+    let oauth = match flavour {
+        Flavour::Nac => None,
+        Flavour::Camara => {
+            if base_url.trim().is_empty() {
+                problems.push(Problem {
+                    path: AttributePath::new("base_url"),
+                    message: format!(
+                        "flavour \"camara\" needs the operator's API root in base_url (or {BASE_URL_ENV}); \
+                         the provider appends /quality-on-demand/v1"
+                    ),
+                });
+            }
+            oauth_settings::resolve(&config.oauth, env, allow_insecure_http, &mut problems)
+        }
+    };
     let batch_reads = match (&config.batch_reads, env.var(BATCH_READS_ENV)) {
         (Value::Value(on), _) => *on,
         (_, Some(raw)) => parse_bool(&raw).unwrap_or_else(|| {
@@ -264,7 +312,8 @@ pub fn resolve(config: &ProviderConfig, env: &dyn Env) -> Result<Resolved, Vec<P
             .as_ref_option()
             .and_then(|t| parse_duration(t).ok())
             .unwrap_or(defaults.request_timeout),
-        allow_insecure_http: config.allow_insecure_http.unwrap_or(false),
+        allow_insecure_http,
+        oauth,
         ..defaults
     };
     if let Err(e) = client_config.qod_root() {
@@ -295,9 +344,12 @@ fn parse_bool(raw: &str) -> Option<bool> {
 /// The resolved settings, for logs (never the token).
 pub fn describe(resolved: &Resolved) -> String {
     let config = &resolved.client;
+    let auth = config.oauth.as_ref().map_or_else(
+        || format!("NaC environment {}", config.environment),
+        |oauth| format!("CAMARA, {}", oauth_settings::describe(oauth)),
+    );
     format!(
-        "environment {}, API root {}, max_retries {}, request_timeout {:?}, batch_reads {}",
-        config.environment,
+        "{auth}, API root {}, max_retries {}, request_timeout {:?}, batch_reads {}",
         config.effective_base_url(),
         config.max_retries,
         config.request_timeout,

@@ -7,6 +7,7 @@ mod device_block;
 mod device_sessions;
 mod interrupt;
 mod number;
+mod oauth_settings;
 mod owner;
 mod ports_block;
 mod prefetch;
@@ -96,8 +97,13 @@ impl SharedClient {
         self.credentials_checked
             .get_or_init(|| async {
                 client.check_credentials().await.map_err(|e| {
+                    let what = if client.config().oauth.is_some() {
+                        "the oauth settings"
+                    } else {
+                        "the token"
+                    };
                     format!(
-                        "{e}. The provider checks the token and base_url before it plans a create; set \
+                        "{e}. The provider checks {what} and base_url before it plans a create; set \
                          `skip_credentials_validation = true` in the provider block to skip this check."
                     )
                 })

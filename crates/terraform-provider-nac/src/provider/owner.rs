@@ -10,12 +10,22 @@ use nac_client::ClientConfig;
 /// the API key and the NaC environment. Equal credentials give equal fingerprints; the key cannot be
 /// read back. Not the `base_url`: a proxy or another spelling of the same API root is not another
 /// owner, and NaC's environments already differ by name.
+///
+/// With a CAMARA operator, sessions are private to the OAuth2 client: the fingerprint is of the client
+/// id and where its tokens come from.
 pub fn fingerprint(config: &ClientConfig) -> String {
     let mut hash = Sha256::new();
-    hash.update(b"nac-owner-v1\n");
-    hash.update(config.token.expose().as_bytes());
-    hash.update(b"\n");
-    hash.update(config.environment.to_string().as_bytes());
+    if let Some(oauth) = &config.oauth {
+        hash.update(b"camara-owner-v1\n");
+        hash.update(oauth.client_id.as_bytes());
+        hash.update(b"\n");
+        hash.update(format!("{:?}", oauth.endpoint).as_bytes());
+    } else {
+        hash.update(b"nac-owner-v1\n");
+        hash.update(config.token.expose().as_bytes());
+        hash.update(b"\n");
+        hash.update(config.environment.to_string().as_bytes());
+    }
     hash.finalize()[..8]
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -349,6 +349,12 @@ impl Resource for QodSessionResource {
                 };
                 let session = match extended {
                     Ok(s) => s,
+                    Err(e) if e.is_extension_not_allowed() => {
+                        root_error(diags, "The API does not allow this QoS session to be extended", format!(
+                            "{e}. Session {id} keeps its {old} s. To make it last longer, replace it \
+                             (`terraform apply -replace=<ADDRESS>`), or set duration back to {old}."));
+                        return Some((prior_state, private));
+                    }
                     Err(e) => {
                         root_error(diags, "Failed to extend the QoS session", e.to_string());
                         return Some((prior_state, private));
@@ -379,6 +385,14 @@ impl Resource for QodSessionResource {
                     Ok(session) => {
                         log::info!("renewed QoS session {id} by {extension} s");
                         set_computed(&mut state, &session);
+                    }
+                    Err(e) if e.is_extension_not_allowed() => {
+                        root_error(
+                            diags,
+                            "The API does not allow this QoS session to be renewed",
+                            format!("{e}. Renewal cannot extend session {id} with this operator: it keeps running until it expires, and the plan after that replaces it. Remove `renew_before` to stop asking."),
+                        );
+                        return Some((prior_state, private));
                     }
                     Err(e) => {
                         root_error(

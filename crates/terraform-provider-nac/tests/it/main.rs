@@ -3,6 +3,7 @@
 mod acceptance_lifecycle;
 mod acceptance_validation;
 mod acceptance_write_only;
+mod camara_oauth;
 mod client_terraform_faults;
 mod client_terraform_outage;
 mod examples_plan;
