@@ -69,6 +69,10 @@ struct Args {
     #[arg(long)]
     no_list_endpoint: bool,
 
+    /// Serve no QoS Profiles API (`/qos-profiles/v1`), as NaC: answered like an unknown path.
+    #[arg(long)]
+    no_profiles_endpoint: bool,
+
     /// Token the admin API and the UI (/_sandbox/ui) require, as `Authorization: Bearer <token>` (the UI:
     /// open /_sandbox/ui?token=<token> once). Required to listen on a non-loopback address; without it
     /// the admin API answers loopback clients only.
@@ -161,6 +165,7 @@ async fn main() -> anyhow::Result<()> {
         allow_http_sinks_on_loopback: args.allow_http_sinks_on_loopback,
         allow_concurrent_sessions: args.allow_concurrent_sessions,
         no_list_endpoint: args.no_list_endpoint,
+        no_profiles_endpoint: args.no_profiles_endpoint,
         admin_token: args.admin_token.filter(|t| !t.is_empty()),
         max_body_bytes: args.max_body_bytes,
         max_connections: args.max_connections,
