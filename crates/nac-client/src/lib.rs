@@ -26,6 +26,7 @@ mod error;
 mod http;
 mod list;
 mod matching;
+mod profiles;
 mod redact;
 mod response;
 mod retry;
@@ -38,6 +39,7 @@ pub use config::{
 };
 pub use error::{describe_sessions, ApiError, Call, Operation, Tries};
 pub use list::ListUnavailable;
+pub use profiles::Served;
 
 /// What a `DELETE` was answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
