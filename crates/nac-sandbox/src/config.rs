@@ -44,6 +44,9 @@ pub struct SandboxConfig {
     /// Serve no QoS Profiles API (`/qos-profiles/v1`), as NaC: answered like any path the gateway does
     /// not route.
     pub no_profiles_endpoint: bool,
+    /// The profiles the QoS Profiles API offers instead of NaC's catalogue (another operator's list).
+    /// Only that API serves them: sessions keep the flavour's own profile rules.
+    pub qos_profiles: Option<Vec<nac_api::profiles::QosProfile>>,
     /// Host names (besides IP addresses and `localhost`) the admin API answers for, for a sandbox
     /// reached through a name; any other `Host` is refused (DNS rebinding).
     pub allowed_hosts: Vec<String>,
@@ -79,6 +82,7 @@ impl Default for SandboxConfig {
             max_sessions_per_key: Some(10_000),
             no_list_endpoint: false,
             no_profiles_endpoint: false,
+            qos_profiles: None,
             allowed_hosts: Vec::new(),
             body_read_timeout: Duration::from_secs(10),
             max_stored_sessions: Some(50_000),
@@ -115,6 +119,7 @@ impl std::fmt::Debug for SandboxConfig {
             .field("max_sessions_per_key", &self.max_sessions_per_key)
             .field("no_list_endpoint", &self.no_list_endpoint)
             .field("no_profiles_endpoint", &self.no_profiles_endpoint)
+            .field("qos_profiles", &self.qos_profiles.as_ref().map(Vec::len))
             .field("allowed_hosts", &self.allowed_hosts)
             .field("body_read_timeout", &self.body_read_timeout)
             .field("max_stored_sessions", &self.max_stored_sessions)

@@ -25,6 +25,11 @@ fn check_name(name: &str, field: &str) -> Result<(), ApiError> {
     rules::profile_format(name).map_err(|m| ApiError::invalid_argument(format!("{field}: {m}")))
 }
 
+/// The profiles the API offers: the configured list, else NaC's catalogue.
+fn offered(sandbox: &Shared) -> Vec<QosProfile> {
+    sandbox.config.qos_profiles.clone().unwrap_or_else(catalogue)
+}
+
 /// With `no_profiles_endpoint`, the gateway's answer to a path it does not route; else counted.
 fn served(sandbox: &Shared, path: &str) -> Result<(), ApiError> {
     if sandbox.config.no_profiles_endpoint {
@@ -41,7 +46,9 @@ pub(crate) async fn get_profile(
 ) -> Result<Json<QosProfile>, ApiError> {
     served(&sandbox, "/qos-profiles/{name}")?;
     check_name(&name, "name")?;
-    builtin_profile(&name)
+    offered(&sandbox)
+        .into_iter()
+        .find(|p| p.name == name)
         .map(Json)
         .ok_or_else(|| ApiError::new(404, "NOT_FOUND", format!("QoS profile {name:?} not found")))
 }
@@ -80,7 +87,7 @@ pub(crate) async fn retrieve_profiles(
             )));
         }
     }
-    let found = catalogue()
+    let found = offered(&sandbox)
         .into_iter()
         .filter(|p| req.name.as_deref().is_none_or(|n| n == p.name))
         .filter(|p| req.status.as_deref().is_none_or(|s| s == p.status))
