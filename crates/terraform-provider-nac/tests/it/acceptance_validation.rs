@@ -363,5 +363,5 @@ resource "nac_qod_session" "late" {
         "{}",
         apply.output()
     );
-    assert_eq!(tf.request_count(), 0, "nothing was sent");
+    assert_eq!(tf.qod_request_count(), 0, "nothing was sent");
 }
