@@ -163,7 +163,8 @@ fn builtin(name: &str) -> QosProfile {
             10,
             20,
             5,
-            "Low and stable latency for interactive traffic (gaming, voice, remote control)".to_string(),
+            "Low and stable latency for interactive traffic (gaming, voice, remote control)"
+                .to_string(),
         ),
         "QOS_S" | "QOS_M" | "QOS_L" => {
             let size = name.chars().last().unwrap_or('S');

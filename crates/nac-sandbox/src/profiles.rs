@@ -27,7 +27,11 @@ fn check_name(name: &str, field: &str) -> Result<(), ApiError> {
 
 /// The profiles the API offers: the configured list, else NaC's catalogue.
 fn offered(sandbox: &Shared) -> Vec<QosProfile> {
-    sandbox.config.qos_profiles.clone().unwrap_or_else(catalogue)
+    sandbox
+        .config
+        .qos_profiles
+        .clone()
+        .unwrap_or_else(catalogue)
 }
 
 /// With `no_profiles_endpoint`, the gateway's answer to a path it does not route; else counted.

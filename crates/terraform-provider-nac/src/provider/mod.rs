@@ -261,8 +261,9 @@ impl Provider for NacProvider {
             ),
             (
                 "qos_profiles".to_string(),
-                Box::new(qos_profiles::QosProfilesDataSource::new(self.client.clone()))
-                    as Box<dyn DynamicDataSource>,
+                Box::new(qos_profiles::QosProfilesDataSource::new(
+                    self.client.clone(),
+                )) as Box<dyn DynamicDataSource>,
             ),
         ]))
     }

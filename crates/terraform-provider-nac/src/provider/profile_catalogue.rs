@@ -189,7 +189,13 @@ mod tests {
 
     fn run(catalogue: &Catalogue, profile: &str, duration: i64) -> Diagnostics {
         let mut diags = Diagnostics::default();
-        check(catalogue, profile, Some(duration), &AtomicBool::new(false), &mut diags);
+        check(
+            catalogue,
+            profile,
+            Some(duration),
+            &AtomicBool::new(false),
+            &mut diags,
+        );
         diags
     }
 

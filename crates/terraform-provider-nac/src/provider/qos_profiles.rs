@@ -286,9 +286,10 @@ mod tests {
         assert_eq!(s.min_duration, Value::Value(1));
         assert_eq!(s.target_min_downstream_rate_bps, Value::Value(100_000_000));
         assert_eq!(s.packet_delay_budget_ms, Value::Value(100));
-        let bare: QosProfile =
-            serde_json::from_str(r#"{"name":"X_1","status":"ACTIVE","maxDuration":{"value":2,"unit":"Hours"}}"#)
-                .unwrap();
+        let bare: QosProfile = serde_json::from_str(
+            r#"{"name":"X_1","status":"ACTIVE","maxDuration":{"value":2,"unit":"Hours"}}"#,
+        )
+        .unwrap();
         let s = ProfileSummary::from_wire(&bare);
         assert_eq!(s.max_duration, Value::Value(7_200));
         assert_eq!(s.max_upstream_rate_bps, Value::Null);
@@ -306,7 +307,10 @@ mod tests {
         let found = filtered(&catalogue(), &config);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].name, Value::Value("QOS_E".into()));
-        assert_eq!(filtered(&catalogue(), &QosProfilesState::default()).len(), 13);
+        assert_eq!(
+            filtered(&catalogue(), &QosProfilesState::default()).len(),
+            13
+        );
 
         let bad = QosProfilesState {
             status: Value::Value("active".into()),

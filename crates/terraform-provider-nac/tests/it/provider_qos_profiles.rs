@@ -55,7 +55,10 @@ fn assert_error_at(tf: &Harness, plan: &TfOutput, summary: &str, message: &str, 
     let output = plan.output();
     assert!(!plan.success(), "{output}");
     assert!(output.contains(&format!("Error: {summary}")), "{output}");
-    assert!(flat(&output).contains(&flat(message)), "{message}:\n{output}");
+    assert!(
+        flat(&output).contains(&flat(message)),
+        "{message}:\n{output}"
+    );
     let at_line = format!("on main.tf line {}", tf.line_of(line_of));
     assert!(output.contains(&at_line), "{at_line}:\n{output}");
 }
@@ -82,7 +85,10 @@ fn the_data_source_lists_the_networks_profiles() {
     assert_eq!(qos_l["packet_delay_budget_ms"], 100);
     let requests = tf.stats().profile_requests;
     println!("data sources over the network: {requests} profiles request(s) for two data sources");
-    assert_eq!(requests, 1, "two data sources, one list per provider process");
+    assert_eq!(
+        requests, 1,
+        "two data sources, one list per provider process"
+    );
 }
 
 #[test]
@@ -107,8 +113,14 @@ fn without_the_profiles_api_the_built_in_list_with_a_warning() {
     let plan = tf.plan_detailed();
     assert_eq!(plan.code, 2, "{}", plan.output());
     let output = flat(&plan.output());
-    assert!(output.contains("Warning: QoS profile unknown to NaC"), "{output}");
-    assert!(output.contains("\"QOS_XL\" is not one of NaC's profiles"), "{output}");
+    assert!(
+        output.contains("Warning: QoS profile unknown to NaC"),
+        "{output}"
+    );
+    assert!(
+        output.contains("\"QOS_XL\" is not one of NaC's profiles"),
+        "{output}"
+    );
     // A malformed one is still an error.
     tf.write_config(&session("QOS XL", 600));
     assert_error_at(

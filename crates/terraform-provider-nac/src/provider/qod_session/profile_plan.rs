@@ -24,7 +24,10 @@ impl QodSessionResource {
     }
 
     /// Whether an update plans a new profile or duration, which the network's list must allow.
-    pub(super) fn profile_or_duration_changes(prior: &SessionState, planned: &SessionState) -> bool {
+    pub(super) fn profile_or_duration_changes(
+        prior: &SessionState,
+        planned: &SessionState,
+    ) -> bool {
         let whole = |s: &SessionState| s.duration.as_ref_option().and_then(Whole::as_i64);
         prior.profile != planned.profile || whole(prior) != whole(planned)
     }
