@@ -74,6 +74,7 @@ impl Stats {
             &self.faults_injected,
             &self.post_commit_faults,
             &self.sessions_created,
+            &self.profile_requests,
             &self.notifications_dropped,
         ] {
             counter.store(0, Ordering::Relaxed);
