@@ -27,6 +27,8 @@ pub struct ProviderConfig {
     pub batch_reads: Value<bool>,
     #[serde(default)]
     pub skip_credentials_validation: Value<bool>,
+    #[serde(default)]
+    pub skip_profile_validation: Value<bool>,
 }
 
 pub fn schema() -> Schema {
@@ -109,6 +111,16 @@ fn provider_block() -> Block {
                     "Skip the check of the token and `base_url` that runs (one request per command) before                      a plan proposes creating a session, so that wrong credentials fail the plan rather                      than the apply. Default `false`.",
                 ),
             ),
+            (
+                "skip_profile_validation",
+                optional(
+                    AttributeType::Bool,
+                    "Skip reading the network's QoS profiles (one request per command) when a plan creates \
+                     a session or changes its profile or duration; `profile` is then checked against NaC's \
+                     built-in list only (an unknown well-formed name warns). The data source \
+                     `nac_qos_profiles` still reads them. Default `false`.",
+                ),
+            ),
         ],
         [],
     )
@@ -187,6 +199,8 @@ pub struct Resolved {
     pub batch_reads: bool,
     /// Check the credentials before a plan proposes a create.
     pub validate_credentials: bool,
+    /// Check plans against the network's QoS profiles (else NaC's built-in list, without a request).
+    pub validate_profiles: bool,
 }
 
 pub fn resolve(config: &ProviderConfig, env: &dyn Env) -> Result<Resolved, Vec<Problem>> {
@@ -205,6 +219,10 @@ pub fn resolve(config: &ProviderConfig, env: &dyn Env) -> Result<Resolved, Vec<P
         (
             "skip_credentials_validation",
             config.skip_credentials_validation.is_unknown(),
+        ),
+        (
+            "skip_profile_validation",
+            config.skip_profile_validation.is_unknown(),
         ),
     ] {
         if value {
@@ -278,6 +296,7 @@ pub fn resolve(config: &ProviderConfig, env: &dyn Env) -> Result<Resolved, Vec<P
             client: client_config,
             batch_reads,
             validate_credentials: !config.skip_credentials_validation.unwrap_or(false),
+            validate_profiles: !config.skip_profile_validation.unwrap_or(false),
         })
     } else {
         Err(problems)

@@ -61,6 +61,8 @@ pub struct SharedClient {
 struct Settings {
     batch_reads: bool,
     validate_credentials: bool,
+    /// Read the network's QoS profiles for plans (`skip_profile_validation` unset).
+    validate_profiles: bool,
     /// The fingerprint of the credentials in use (see owner.rs).
     owner: String,
 }
@@ -132,8 +134,23 @@ impl SharedClient {
         duration: Option<i64>,
         diags: &mut Diagnostics,
     ) {
-        if let Some(catalogue) = self.qos_profiles().await {
-            profile_catalogue::check(catalogue, profile, duration, &self.profiles_warned, diags);
+        let Some(settings) = self.settings.get() else {
+            return;
+        };
+        if settings.validate_profiles {
+            if let Some(catalogue) = self.qos_profiles().await {
+                profile_catalogue::check(
+                    catalogue,
+                    profile,
+                    duration,
+                    &self.profiles_warned,
+                    diags,
+                );
+            }
+        } else {
+            let built_in =
+                profile_catalogue::Catalogue::built_in(profile_catalogue::Source::Skipped);
+            profile_catalogue::check(&built_in, profile, duration, &self.profiles_warned, diags);
         }
     }
 
@@ -209,6 +226,7 @@ impl Provider for NacProvider {
         let settings = Settings {
             batch_reads: resolved.batch_reads,
             validate_credentials: resolved.validate_credentials,
+            validate_profiles: resolved.validate_profiles,
             owner: owner::fingerprint(&resolved.client),
         };
         match NacClient::new(resolved.client) {

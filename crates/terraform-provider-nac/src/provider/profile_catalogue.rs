@@ -21,6 +21,8 @@ pub enum Source {
     NotServed(u16),
     /// NaC's built-in catalogue: the API failed (no connection, an error status…); the reason.
     Unreachable(String),
+    /// NaC's built-in catalogue, unasked: `skip_profile_validation`.
+    Skipped,
 }
 
 impl Source {
@@ -41,6 +43,7 @@ impl Source {
                  answered HTTP {status}), as NaC does not"
             )),
             Self::Unreachable(why) => Some(format!("The network's QoS Profiles API could not be read: {why}")),
+            Self::Skipped => Some("`skip_profile_validation` is set".into()),
         }
     }
 }
@@ -69,6 +72,10 @@ impl Catalogue {
             Err(e) => Source::Unreachable(e.to_string()),
         };
         log::debug!("QoS profiles from the built-in catalogue: {source:?}");
+        Self::built_in(source)
+    }
+
+    pub fn built_in(source: Source) -> Self {
         Self {
             profiles: catalogue(),
             source,
@@ -123,7 +130,7 @@ pub fn check(
                 "QoS profile unknown to NaC",
                 format!(
                     "{profile:?} is not one of NaC's profiles.{hint} It is allowed because the network may offer \
-                     it (its QoS Profiles API could not tell), but NaC refuses it. NaC's profiles: {}.",
+                     it (its list of QoS profiles was not read), but NaC refuses it. NaC's profiles: {}.",
                     PROFILES.join(", ")
                 ),
                 profile_path,

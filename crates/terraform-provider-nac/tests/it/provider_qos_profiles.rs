@@ -256,4 +256,23 @@ resource "nac_qod_session" "s{i}" {{
         after.requests - before.requests
     );
     assert_eq!(after.profile_requests - before.profile_requests, 1);
+
+    // `skip_profile_validation`: no profiles request; the built-in list still judges the names.
+    let provider = tf.provider_hcl().replacen(
+        "provider \"nac\" {\n",
+        "provider \"nac\" {\n  skip_profile_validation = true\n",
+        1,
+    );
+    tf.write_file(
+        "main.tf",
+        &(provider + &body.replacen("QOS_L", "QOS_XL", 1)),
+    );
+    let plan = tf.plan_detailed();
+    assert_eq!(plan.code, 2, "{}", plan.output());
+    assert!(
+        flat(&plan.output()).contains("Warning: QoS profile unknown to NaC"),
+        "{}",
+        plan.output()
+    );
+    assert_eq!(tf.stats().profile_requests, after.profile_requests);
 }
