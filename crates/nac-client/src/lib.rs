@@ -3,7 +3,8 @@
 //!
 //! CONTRACT (used by the `terraform-provider-nac` crate): the signatures below are stable.
 //!
-//! - Requests go to `<base_url>/quality-on-demand/v1/…` with `X-RapidAPI-Key` and `X-RapidAPI-Host`.
+//! - Requests go to `<base_url>/quality-on-demand/v1/…` (QoS profiles: `<base_url>/qos-profiles/v1/…`)
+//!   with `X-RapidAPI-Key` and `X-RapidAPI-Host`.
 //! - Calls that are safe to repeat (get, delete, retrieve-sessions) are retried on 408/429/5xx and
 //!   connection failures with exponential back-off and jitter, honouring `Retry-After`, bounded by
 //!   `max_retries` and `total_timeout`.
