@@ -255,19 +255,16 @@ impl Resource for QodSessionResource {
         if config_state.duration.is_null() {
             planned.duration = Value::Value(Whole::Int(DEFAULT_DURATION));
         }
-        if Self::profile_or_duration_changes(&prior_state, &planned) {
-            match or_stopped(self.check_profile(&planned, diags)).await {
-                Some(true) => {}
-                Some(false) => return None,
-                None => {
-                    interrupted(diags, "checking the QoS profile");
-                    return None;
-                }
-            }
-        }
         let private = prior_private_state.clone().unwrap_or_default();
         let now = super::qod_session_renewal::api_now(&self.client, &prior_state, &planned).await;
-        match plan_change(&prior_state, &planned, &private, now, diags) {
+        let change = plan_change(&prior_state, &planned, &private, now, diags);
+        if !self
+            .change_allowed_by_profile(&change, &planned, diags)
+            .await
+        {
+            return None;
+        }
+        match change {
             Change::None => {
                 if super::qod_session_renewal::extension_due(&prior_state, &planned, now).is_some()
                 {

@@ -1,5 +1,5 @@
 //! The plan-time check of `profile` and `duration` against the QoS profiles the network offers (or
-//! NaC's built-in list): for a create, and for an update that changes either.
+//! NaC's built-in list): for a create, an extension and a replacement.
 
 use super::*;
 
@@ -23,12 +23,23 @@ impl QodSessionResource {
         ok
     }
 
-    /// Whether an update plans a new profile or duration, which the network's list must allow.
-    pub(super) fn profile_or_duration_changes(
-        prior: &SessionState,
+    /// An extension or a new session (a new profile, duration or anything else that replaces) must
+    /// suit the profile as the network lists it now; `false` when it does not, or on Ctrl-C.
+    pub(super) async fn change_allowed_by_profile(
+        &self,
+        change: &Change,
         planned: &SessionState,
+        diags: &mut Diagnostics,
     ) -> bool {
-        let whole = |s: &SessionState| s.duration.as_ref_option().and_then(Whole::as_i64);
-        prior.profile != planned.profile || whole(prior) != whole(planned)
+        if *change == Change::None {
+            return true;
+        }
+        match or_stopped(self.check_profile(planned, diags)).await {
+            Some(ok) => ok,
+            None => {
+                interrupted(diags, "checking the QoS profile");
+                false
+            }
+        }
     }
 }
