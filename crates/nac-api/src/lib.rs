@@ -2,6 +2,7 @@
 //! API's rules. Nothing here does I/O.
 
 pub mod device;
+pub mod profiles;
 pub mod protocol;
 pub mod rules;
 pub mod wire;

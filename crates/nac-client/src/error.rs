@@ -14,6 +14,8 @@ pub enum Operation {
     Delete,
     Extend,
     RetrieveSessions,
+    RetrieveQosProfiles,
+    GetQosProfile,
 }
 
 impl Operation {
@@ -24,6 +26,8 @@ impl Operation {
             Self::Delete => "delete session",
             Self::Extend => "extend session",
             Self::RetrieveSessions => "retrieve device sessions",
+            Self::RetrieveQosProfiles => "retrieve QoS profiles",
+            Self::GetQosProfile => "get QoS profile",
         }
     }
 }

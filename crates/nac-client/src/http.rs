@@ -57,6 +57,12 @@ impl Reply {
             })
     }
 
+    /// The QoS Profiles API is not served here: a 404 that the API did not write (a gateway's), 405 or
+    /// 501. NaC serves no profiles; a CAMARA operator may.
+    pub fn is_not_served(&self) -> bool {
+        matches!(self.status, 405 | 501) || (self.status == 404 && !is_camara_error(&self.body))
+    }
+
     /// Anything but 2xx as a failure; a 404 that is not the API's own (no CAMARA body) is a wrong URL.
     pub fn into_success(self) -> Result<Reply, Failure> {
         if self.is_success() {
@@ -315,6 +321,20 @@ impl Http {
         let mut url = self.root.clone();
         if let Ok(mut path) = url.path_segments_mut() {
             path.pop_if_empty().extend(segments);
+        }
+        url
+    }
+
+    /// `<API root>/qos-profiles/v1/<segments…>`: the QoS Profiles API beside the QoD API.
+    pub fn profiles_url(&self, segments: &[&str]) -> Url {
+        let mut url = self.root.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            // The root ends in the QoD prefix's two segments (`quality-on-demand/v1`).
+            path.pop_if_empty()
+                .pop()
+                .pop()
+                .extend(["qos-profiles", "v1"])
+                .extend(segments);
         }
         url
     }

@@ -3,7 +3,8 @@
 //!
 //! CONTRACT (used by the `terraform-provider-nac` crate): the signatures below are stable.
 //!
-//! - Requests go to `<base_url>/quality-on-demand/v1/…` with `X-RapidAPI-Key` and `X-RapidAPI-Host`, or,
+//! - Requests go to `<base_url>/quality-on-demand/v1/…` (QoS profiles:
+//!   `<base_url>/qos-profiles/v1/…`) with `X-RapidAPI-Key` and `X-RapidAPI-Host`, or,
 //!   for a CAMARA operator (`ClientConfig::oauth`), with an OAuth2 bearer token (client credentials;
 //!   one token per client, shared, renewed before it expires and once after a 401), and always with a
 //!   fresh `x-correlator`.
@@ -31,6 +32,7 @@ mod http;
 mod list;
 mod matching;
 mod oauth;
+mod profiles;
 mod redact;
 mod response;
 mod retry;
@@ -45,6 +47,7 @@ pub use config::{
 pub use error::{describe_sessions, ApiError, Call, Operation, Tries};
 pub use list::ListUnavailable;
 pub use oauth::{scope_for, ClientAuth, OAuthConfig, TokenEndpoint, DEFAULT_SCOPES};
+pub use profiles::Served;
 
 /// What a `DELETE` was answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

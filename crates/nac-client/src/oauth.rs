@@ -16,7 +16,7 @@ pub const DEFAULT_SCOPES: [&str; 6] = [
     "qos-profiles:read",
 ];
 
-/// The scope CAMARA QoD requires for an operation.
+/// The scope CAMARA requires for an operation (QoD, or QoS Profiles).
 pub fn scope_for(operation: Operation) -> &'static str {
     match operation {
         Operation::Create => "quality-on-demand:sessions:create",
@@ -24,6 +24,7 @@ pub fn scope_for(operation: Operation) -> &'static str {
         Operation::Delete => "quality-on-demand:sessions:delete",
         Operation::Extend => "quality-on-demand:sessions:update",
         Operation::RetrieveSessions => "quality-on-demand:sessions:retrieve-by-device",
+        Operation::RetrieveQosProfiles | Operation::GetQosProfile => "qos-profiles:read",
     }
 }
 

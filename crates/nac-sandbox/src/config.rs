@@ -41,6 +41,12 @@ pub struct SandboxConfig {
     /// Drop `GET /sessions` (list every session of the key), as NaC did: answered like any path the
     /// gateway does not route.
     pub no_list_endpoint: bool,
+    /// Serve no QoS Profiles API (`/qos-profiles/v1`), as NaC: answered like any path the gateway does
+    /// not route.
+    pub no_profiles_endpoint: bool,
+    /// The profiles the QoS Profiles API offers instead of NaC's catalogue (another operator's list).
+    /// Only that API serves them: sessions keep the flavour's own profile rules.
+    pub qos_profiles: Option<Vec<nac_api::profiles::QosProfile>>,
     /// Host names (besides IP addresses and `localhost`) the admin API answers for, for a sandbox
     /// reached through a name; any other `Host` is refused (DNS rebinding).
     pub allowed_hosts: Vec<String>,
@@ -75,6 +81,8 @@ impl Default for SandboxConfig {
             header_read_timeout: Duration::from_secs(10),
             max_sessions_per_key: Some(10_000),
             no_list_endpoint: false,
+            no_profiles_endpoint: false,
+            qos_profiles: None,
             allowed_hosts: Vec::new(),
             body_read_timeout: Duration::from_secs(10),
             max_stored_sessions: Some(50_000),
@@ -110,6 +118,8 @@ impl std::fmt::Debug for SandboxConfig {
             .field("header_read_timeout", &self.header_read_timeout)
             .field("max_sessions_per_key", &self.max_sessions_per_key)
             .field("no_list_endpoint", &self.no_list_endpoint)
+            .field("no_profiles_endpoint", &self.no_profiles_endpoint)
+            .field("qos_profiles", &self.qos_profiles.as_ref().map(Vec::len))
             .field("allowed_hosts", &self.allowed_hosts)
             .field("body_read_timeout", &self.body_read_timeout)
             .field("max_stored_sessions", &self.max_stored_sessions)

@@ -69,6 +69,15 @@ struct Args {
     #[arg(long)]
     no_list_endpoint: bool,
 
+    /// Serve no QoS Profiles API (`/qos-profiles/v1`), as NaC: answered like an unknown path.
+    #[arg(long)]
+    no_profiles_endpoint: bool,
+
+    /// A JSON file with the profiles the QoS Profiles API offers instead of NaC's thirteen (an array
+    /// of CAMARA `QosProfile` objects). Sessions keep the flavour's own profile rules.
+    #[arg(long, value_name = "FILE")]
+    qos_profiles: Option<PathBuf>,
+
     /// Token the admin API and the UI (/_sandbox/ui) require, as `Authorization: Bearer <token>` (the UI:
     /// open /_sandbox/ui?token=<token> once). Required to listen on a non-loopback address; without it
     /// the admin API answers loopback clients only.
@@ -145,6 +154,13 @@ async fn main() -> anyhow::Result<()> {
         .target(env_logger::Target::Stderr)
         .init();
     let args = Args::parse();
+    let qos_profiles = match &args.qos_profiles {
+        Some(path) => Some(
+            serde_json::from_slice(&std::fs::read(path)?)
+                .map_err(|e| anyhow::anyhow!("--qos-profiles {}: {e}", path.display()))?,
+        ),
+        None => None,
+    };
     let config = SandboxConfig {
         listen: args.listen,
         api_key: args.api_key.filter(|k| !k.is_empty()),
@@ -161,6 +177,8 @@ async fn main() -> anyhow::Result<()> {
         allow_http_sinks_on_loopback: args.allow_http_sinks_on_loopback,
         allow_concurrent_sessions: args.allow_concurrent_sessions,
         no_list_endpoint: args.no_list_endpoint,
+        no_profiles_endpoint: args.no_profiles_endpoint,
+        qos_profiles,
         admin_token: args.admin_token.filter(|t| !t.is_empty()),
         max_body_bytes: args.max_body_bytes,
         max_connections: args.max_connections,

@@ -12,6 +12,7 @@ pub(crate) struct Stats {
     post_commit_faults: AtomicU64,
     sessions_created: AtomicU64,
     oauth_tokens_issued: AtomicU64,
+    profile_requests: AtomicU64,
     /// Shared with the notifier, which counts there.
     notifications_dropped: Arc<AtomicU64>,
 }
@@ -27,6 +28,9 @@ pub struct StatsReport {
     pub post_commit_faults: u64,
     /// Sessions stored by `POST /sessions` (including post-commit faults).
     pub sessions_created: u64,
+    /// Requests the QoS Profiles API answered (retrieve and get).
+    #[serde(default)]
+    pub profile_requests: u64,
     /// Notifications given up without an attempt because their queues were full.
     #[serde(default)]
     pub notifications_dropped: u64,
@@ -44,6 +48,9 @@ impl Stats {
     }
     pub fn post_commit_fault(&self) {
         self.post_commit_faults.fetch_add(1, Ordering::Relaxed);
+    }
+    pub fn profile_request(&self) {
+        self.profile_requests.fetch_add(1, Ordering::Relaxed);
     }
     pub fn session_created(&self) {
         self.sessions_created.fetch_add(1, Ordering::Relaxed);
@@ -63,6 +70,7 @@ impl Stats {
             faults_injected: self.faults_injected.load(Ordering::Relaxed),
             post_commit_faults: self.post_commit_faults.load(Ordering::Relaxed),
             sessions_created: self.sessions_created.load(Ordering::Relaxed),
+            profile_requests: self.profile_requests.load(Ordering::Relaxed),
             notifications_dropped: self.notifications_dropped.load(Ordering::Relaxed),
             oauth_tokens_issued: self.oauth_tokens_issued.load(Ordering::Relaxed),
         }
@@ -75,6 +83,7 @@ impl Stats {
             &self.post_commit_faults,
             &self.sessions_created,
             &self.oauth_tokens_issued,
+            &self.profile_requests,
             &self.notifications_dropped,
         ] {
             counter.store(0, Ordering::Relaxed);

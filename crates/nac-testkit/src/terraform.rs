@@ -342,6 +342,13 @@ impl Harness {
         self.stats().requests
     }
 
+    /// Requests to the QoD API itself: [`request_count`](Self::request_count) without the QoS Profiles
+    /// API's (which a plan of a create reads once per provider process).
+    pub fn qod_request_count(&self) -> u64 {
+        let stats = self.stats();
+        stats.requests - stats.profile_requests
+    }
+
     /// Runs one of the async helpers (e.g. of [`Harness::admin`]) to completion.
     pub fn block_on<T>(&self, future: impl Future<Output = T>) -> T {
         self.runtime.block_on(future)

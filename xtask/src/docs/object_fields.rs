@@ -22,6 +22,27 @@ const FIELDS: &[(&str, &str)] = &[
     ("sessions.expires_at", "When the session expires (RFC 3339, UTC)."),
     ("sessions.service_ipv4", "IPv4 address or CIDR block of the application server; null if none."),
     ("sessions.service_ipv6", "IPv6 address or CIDR block of the application server; null if none."),
+    ("profiles.name", "QoS profile name, the value of `profile` in `nac_qod_session`."),
+    ("profiles.description", "What the profile is for; null if the network gives none."),
+    (
+        "profiles.status",
+        "`ACTIVE` (usable for new sessions), `INACTIVE` or `DEPRECATED` (only sessions that already have it).",
+    ),
+    ("profiles.min_duration", "Shortest session the profile allows, in seconds; null if not given."),
+    ("profiles.max_duration", "Longest session the profile allows, in seconds; null if not given."),
+    ("profiles.target_min_upstream_rate_bps", "Target minimum upload rate, in bits per second; null if not given."),
+    ("profiles.max_upstream_rate_bps", "Maximum upload rate, in bits per second; null if not given."),
+    ("profiles.max_upstream_burst_rate_bps", "Maximum upload burst rate, in bits per second; null if not given."),
+    ("profiles.target_min_downstream_rate_bps", "Target minimum download rate, in bits per second; null if not given."),
+    ("profiles.max_downstream_rate_bps", "Maximum download rate, in bits per second; null if not given."),
+    ("profiles.max_downstream_burst_rate_bps", "Maximum download burst rate, in bits per second; null if not given."),
+    ("profiles.priority", "Priority among profiles (lower is more important); null if not given."),
+    ("profiles.packet_delay_budget_ms", "Packet delay budget, in milliseconds; null if not given."),
+    ("profiles.jitter_ms", "Jitter, in milliseconds; null if not given."),
+    (
+        "profiles.packet_error_loss_rate",
+        "Packet error loss rate as the exponent of 10 (3 means 10^-3); null if not given.",
+    ),
 ];
 
 /// The description of the object field at `path` (e.g. `["device_ports", "ranges", "start"]`).

@@ -3,6 +3,7 @@
 mod client_camara;
 mod client_malformed;
 mod client_not_found;
+mod client_profiles;
 mod client_sandbox;
 mod client_secrets;
 mod client_tls;

@@ -32,6 +32,7 @@ pub struct ProviderConfig {
     pub flavour: Value<String>,
     #[serde(default, with = "super::schema_util::optional_block")]
     pub oauth: Value<OAuthBlock>,
+    pub skip_profile_validation: Value<bool>,
 }
 
 pub fn schema() -> Schema {
@@ -116,6 +117,16 @@ fn provider_block() -> Block {
                 ),
             ),
             ("flavour", oauth_settings::flavour_attribute()),
+            (
+                "skip_profile_validation",
+                optional(
+                    AttributeType::Bool,
+                    "Skip reading the network's QoS profiles (one request per command) when a plan creates \
+                     a session or changes its profile or duration; `profile` is then checked against NaC's \
+                     built-in list only (an unknown well-formed name warns). The data source \
+                     `nac_qos_profiles` still reads them. Default `false`.",
+                ),
+            ),
         ],
         [("oauth", oauth_settings::oauth_schema())],
     )
@@ -194,6 +205,8 @@ pub struct Resolved {
     pub batch_reads: bool,
     /// Check the credentials before a plan proposes a create.
     pub validate_credentials: bool,
+    /// Check plans against the network's QoS profiles (else NaC's built-in list, without a request).
+    pub validate_profiles: bool,
 }
 
 pub fn resolve(config: &ProviderConfig, env: &dyn Env) -> Result<Resolved, Vec<Problem>> {
@@ -215,6 +228,10 @@ pub fn resolve(config: &ProviderConfig, env: &dyn Env) -> Result<Resolved, Vec<P
         ),
         ("flavour", config.flavour.is_unknown()),
         ("oauth", config.oauth.is_unknown()),
+        (
+            "skip_profile_validation",
+            config.skip_profile_validation.is_unknown(),
+        ),
     ] {
         if value {
             problems.push(Problem {
@@ -327,6 +344,7 @@ pub fn resolve(config: &ProviderConfig, env: &dyn Env) -> Result<Resolved, Vec<P
             client: client_config,
             batch_reads,
             validate_credentials: !config.skip_credentials_validation.unwrap_or(false),
+            validate_profiles: !config.skip_profile_validation.unwrap_or(false),
         })
     } else {
         Err(problems)

@@ -1,4 +1,5 @@
-//! The Terraform provider: `provider "nac"`, resource `nac_qod_session`, data source `nac_device_sessions`.
+//! The Terraform provider: `provider "nac"`, resource `nac_qod_session`, data sources `nac_device_sessions`
+//! and `nac_qos_profiles`.
 
 mod actions;
 mod claims;
@@ -11,11 +12,13 @@ mod oauth_settings;
 mod owner;
 mod ports_block;
 mod prefetch;
+mod profile_catalogue;
 mod qod_session;
 mod qod_session_expiry;
 mod qod_session_identity;
 mod qod_session_list;
 mod qod_session_renewal;
+mod qos_profiles;
 mod read_cache;
 pub mod schema_util;
 mod timeouts;
@@ -48,6 +51,10 @@ pub struct SharedClient {
     credentials_checked: Arc<tokio::sync::OnceCell<Result<(), String>>>,
     /// The API already answered these credentials in this process (a refresh read): no check needed.
     credentials_proven: Arc<std::sync::atomic::AtomicBool>,
+    /// The QoS profiles plans are checked against: read once per process, by the first who asks.
+    profiles: Arc<tokio::sync::OnceCell<profile_catalogue::Catalogue>>,
+    /// The "profiles could not be read" warning was given (once per process).
+    profiles_warned: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The provider's own settings, beside the client.
@@ -55,6 +62,8 @@ pub struct SharedClient {
 struct Settings {
     batch_reads: bool,
     validate_credentials: bool,
+    /// Read the network's QoS profiles for plans (`skip_profile_validation` unset).
+    validate_profiles: bool,
     /// The fingerprint of the credentials in use (see owner.rs).
     owner: String,
 }
@@ -110,6 +119,45 @@ impl SharedClient {
             })
             .await
             .clone()
+    }
+
+    /// The QoS profiles (the network's, else the built-in catalogue), read once per process however
+    /// many plans ask at once; `None` before the provider is configured.
+    pub async fn qos_profiles(&self) -> Option<&profile_catalogue::Catalogue> {
+        let client = self.client.get()?;
+        Some(
+            self.profiles
+                .get_or_init(|| profile_catalogue::Catalogue::load(client))
+                .await,
+        )
+    }
+
+    /// Checks a planned `profile` and `duration` against [`qos_profiles`](Self::qos_profiles) (see
+    /// profile_catalogue.rs). Nothing to check before the provider is configured.
+    pub async fn check_profile(
+        &self,
+        profile: &str,
+        duration: Option<i64>,
+        diags: &mut Diagnostics,
+    ) {
+        let Some(settings) = self.settings.get() else {
+            return;
+        };
+        if settings.validate_profiles {
+            if let Some(catalogue) = self.qos_profiles().await {
+                profile_catalogue::check(
+                    catalogue,
+                    profile,
+                    duration,
+                    &self.profiles_warned,
+                    diags,
+                );
+            }
+        } else {
+            let built_in =
+                profile_catalogue::Catalogue::built_in(profile_catalogue::Source::Skipped);
+            profile_catalogue::check(&built_in, profile, duration, &self.profiles_warned, diags);
+        }
     }
 
     /// The sessions this process holds for resources.
@@ -184,6 +232,7 @@ impl Provider for NacProvider {
         let settings = Settings {
             batch_reads: resolved.batch_reads,
             validate_credentials: resolved.validate_credentials,
+            validate_profiles: resolved.validate_profiles,
             owner: owner::fingerprint(&resolved.client),
         };
         match NacClient::new(resolved.client) {
@@ -227,12 +276,20 @@ impl Provider for NacProvider {
         &self,
         _diags: &mut Diagnostics,
     ) -> Option<HashMap<String, Box<dyn DynamicDataSource>>> {
-        Some(HashMap::from([(
-            "device_sessions".to_string(),
-            Box::new(device_sessions::DeviceSessionsDataSource::new(
-                self.client.clone(),
-            )) as Box<dyn DynamicDataSource>,
-        )]))
+        Some(HashMap::from([
+            (
+                "device_sessions".to_string(),
+                Box::new(device_sessions::DeviceSessionsDataSource::new(
+                    self.client.clone(),
+                )) as Box<dyn DynamicDataSource>,
+            ),
+            (
+                "qos_profiles".to_string(),
+                Box::new(qos_profiles::QosProfilesDataSource::new(
+                    self.client.clone(),
+                )) as Box<dyn DynamicDataSource>,
+            ),
+        ]))
     }
 
     fn get_list_resources(

@@ -257,7 +257,14 @@ impl Resource for QodSessionResource {
         }
         let private = prior_private_state.clone().unwrap_or_default();
         let now = super::qod_session_renewal::api_now(&self.client, &prior_state, &planned).await;
-        match plan_change(&prior_state, &planned, &private, now, diags) {
+        let change = plan_change(&prior_state, &planned, &private, now, diags);
+        if !self
+            .change_allowed_by_profile(&change, &planned, diags)
+            .await
+        {
+            return None;
+        }
+        match change {
             Change::None => {
                 if super::qod_session_renewal::extension_due(&prior_state, &planned, now).is_some()
                 {
@@ -478,6 +485,7 @@ mod operations;
 mod pending;
 mod plan;
 mod poll;
+mod profile_plan;
 mod schema;
 #[cfg(test)]
 mod tests;

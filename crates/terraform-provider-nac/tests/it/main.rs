@@ -20,6 +20,7 @@ mod provider_lost_delete;
 mod provider_no_list;
 mod provider_no_slack;
 mod provider_other_credentials;
+mod provider_qos_profiles;
 mod provider_replacement;
 mod provider_skewed_clock;
 mod security_tf_log;

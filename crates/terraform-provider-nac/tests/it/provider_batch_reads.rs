@@ -62,7 +62,7 @@ fn a_no_change_plan_reads_every_session_from_one_list_call() {
     // Deleted behind Terraform's back: absent from the list, so confirmed by its own GET (404).
     let gone = tf.state_string("nac_qod_session.s3", "id");
     tf.delete_session(&gone);
-    let before = tf.request_count();
+    let before = tf.qod_request_count();
     let plan = tf.plan_detailed();
     assert_eq!(plan.code, 2, "{}", plan.output());
     assert_eq!(plan.plan_counts(), Some((1, 0, 0)), "{}", plan.output());
@@ -72,7 +72,7 @@ fn a_no_change_plan_reads_every_session_from_one_list_call() {
         plan.stdout
     );
     assert_eq!(
-        tf.request_count() - before,
+        tf.qod_request_count() - before,
         3,
         "the list, then the absent session's own GET, then the device's sessions (a list is no witness)"
     );

@@ -129,7 +129,13 @@ fn a_create_cut_short_by_sigint_is_recorded_as_pending() {
     let hole = black_hole();
     tf.write_file(
         "main.tf",
-        &with_provider_settings(&tf, &hole, "  skip_credentials_validation = true", &body),
+        // No plan-time request, so that the create is what the signal cuts short.
+        &with_provider_settings(
+            &tf,
+            &hole,
+            "  skip_credentials_validation = true\n  skip_profile_validation = true",
+            &body,
+        ),
     );
     let child = spawn(
         &tf,

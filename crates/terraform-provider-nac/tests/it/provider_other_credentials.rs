@@ -87,11 +87,11 @@ fn wrong_credentials_fail_the_plan_with_an_empty_state() {
     tf.write_config(&session_hcl("a", "creds@testcsp.net", ""));
 
     // Good credentials: one request, whatever the number of creates planned.
-    let before = tf.request_count();
+    let before = tf.qod_request_count();
     let plan = tf.plan_detailed();
     assert_eq!(plan.code, 2, "{}", plan.output());
     assert_eq!(
-        tf.request_count() - before,
+        tf.qod_request_count() - before,
         1,
         "one credentials check per command"
     );

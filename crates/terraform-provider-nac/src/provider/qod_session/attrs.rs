@@ -58,8 +58,11 @@ pub const ATTRS: &[Attr] = &[
         schema: Schema::Attribute(|| {
             required(
                 AttributeType::String,
-                "QoS profile name: one of `DOWNLINK_{S,M,L}_UPLINK_{S,M,L}` (e.g. `DOWNLINK_L_UPLINK_L`), \
-                 `QOS_E`, `QOS_S`, `QOS_M`, `QOS_L`. Changing it creates a new session.",
+                "QoS profile name. Where the network serves CAMARA's QoS Profiles API, a plan requires \
+                 one of its `ACTIVE` profiles (see data source `nac_qos_profiles`); otherwise NaC's: \
+                 `DOWNLINK_{S,M,L}_UPLINK_{S,M,L}` (e.g. `DOWNLINK_L_UPLINK_L`), `QOS_E`, `QOS_S`, \
+                 `QOS_M`, `QOS_L`, and another well-formed name only warns. Changing it creates a new \
+                 session.",
             )
         }),
     },
@@ -157,7 +160,8 @@ pub const ATTRS: &[Attr] = &[
         schema: Schema::Attribute(|| {
             optional_computed(
                 AttributeType::Number,
-                "Session duration in seconds, 1 to 86400 (default 86400). Increasing it extends the \
+                "Session duration in seconds, 1 to 86400 (default 86400), and within the profile's \
+                 `min_duration` and `max_duration` where the network lists them. Increasing it extends the \
                  session in place when the remaining time plus the increase stays within 86400 s; \
                  otherwise, and on a decrease, a new session is created.",
             )

@@ -252,6 +252,9 @@ impl QodSessionResource {
         if config_state.duration.is_null() {
             planned.duration = Value::Value(Whole::Int(DEFAULT_DURATION));
         }
+        if !self.check_profile(&planned, diags).await {
+            return None;
+        }
         set_computed_unknown(&mut planned);
         Some((planned, None))
     }
