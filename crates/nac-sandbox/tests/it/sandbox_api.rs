@@ -448,7 +448,7 @@ async fn admin_api() {
     );
     assert_eq!(
         h.admin.stats_json().await,
-        json!({"requests": 0, "faults_injected": 0, "post_commit_faults": 0, "sessions_created": 0, "profile_requests": 0, "notifications_dropped": 0})
+        json!({"requests": 0, "faults_injected": 0, "post_commit_faults": 0, "sessions_created": 0, "profile_requests": 0, "notifications_dropped": 0, "oauth_tokens_issued": 0})
     );
     // The admin API needs no key and is not an API request.
     assert_eq!(h.admin.stats_json().await["requests"], 0);
