@@ -82,7 +82,7 @@ impl Catalogue {
         }
     }
 
-    fn find(&self, name: &str) -> Option<&QosProfile> {
+    pub fn find(&self, name: &str) -> Option<&QosProfile> {
         self.profiles.iter().find(|p| p.name == name)
     }
 

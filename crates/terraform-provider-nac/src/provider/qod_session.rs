@@ -40,6 +40,9 @@ pub struct SessionState {
     /// Opt-in renewal window in seconds (qod_session_renewal.rs).
     #[serde(default)]
     pub renew_before: Value<Whole>,
+    /// What a renewal does when the API cannot extend any further: `run_out` or `replace`.
+    #[serde(default)]
+    pub on_renewal_limit: Value<String>,
     /// The session's actual total (issue 18): `duration` plus extensions made outside this
     /// configuration. Absent from states written before it existed.
     #[serde(default)]
@@ -80,6 +83,10 @@ pub struct SessionPrivate {
     /// The plan renews the session in place (its renewal window was open).
     #[serde(default)]
     pub renew: bool,
+    /// The API refused a renewal of this session (what it said): later plans do not ask again but
+    /// follow `on_renewal_limit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renewal_refused: Option<String>,
 }
 
 pub struct QodSessionResource {
@@ -268,6 +275,28 @@ impl Resource for QodSessionResource {
             Change::None => {
                 if super::qod_session_renewal::extension_due(&prior_state, &planned, now).is_some()
                 {
+                    let max_total = self.renewal_max_total(&planned).await;
+                    if let Some(limit) = super::qod_session_renewal::at_limit(
+                        &prior_state,
+                        &planned,
+                        &private,
+                        max_total,
+                        diags,
+                    ) {
+                        return Some(match limit {
+                            super::qod_session_renewal::AtLimit::RunOut => {
+                                (planned, prior_private_state, vec![])
+                            }
+                            super::qod_session_renewal::AtLimit::Replace => {
+                                set_computed_unknown(&mut planned);
+                                (
+                                    planned,
+                                    prior_private_state,
+                                    vec![AttributePath::new("expires_at")],
+                                )
+                            }
+                        });
+                    }
                     super::qod_session_renewal::plan_renewal(&mut planned);
                     let renew = SessionPrivate {
                         renew: true,
@@ -393,13 +422,17 @@ impl Resource for QodSessionResource {
                         log::info!("renewed QoS session {id} by {extension} s");
                         set_computed(&mut state, &session);
                     }
-                    Err(e) if e.is_extension_not_allowed() => {
+                    Err(e) if super::qod_session_renewal::is_refusal(&e) => {
                         root_error(
                             diags,
                             "The API does not allow this QoS session to be renewed",
-                            format!("{e}. Renewal cannot extend session {id} with this operator: it keeps running until it expires, and the plan after that replaces it. Remove `renew_before` to stop asking."),
+                            format!("{e}. Session {id} keeps running until it expires. Later plans do not ask again: with `on_renewal_limit = \"run_out\"` (the default) they let it run out and the plan after it ends replaces it; with `on_renewal_limit = \"replace\"` the next plan replaces it before it expires."),
                         );
-                        return Some((prior_state, private));
+                        let refused = SessionPrivate {
+                            renewal_refused: Some(e.to_string()),
+                            ..private.unwrap_or_default()
+                        };
+                        return Some((prior_state, Some(refused)));
                     }
                     Err(e) => {
                         root_error(

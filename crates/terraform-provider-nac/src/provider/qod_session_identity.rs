@@ -66,6 +66,7 @@ pub fn generated_config(state: SessionState) -> SessionState {
         timeouts: Value::Null,
         adopt_existing: Value::Null,
         renew_before: Value::Null,
+        on_renewal_limit: Value::Null,
         ..state
     }
 }

@@ -9,14 +9,16 @@ use tf_provider::value::Value;
 use tf_provider::{AttributePath, Diagnostics};
 
 use super::number::Whole;
+use super::qod_session::SessionPrivate;
 use super::qod_session::SessionState;
-use super::validation::error;
+use super::validation::{error, warning};
 use super::SharedClient;
 use nac_api::rules::MAX_DURATION;
 use nac_api::wire::QosStatus;
 
 /// A negative window is an error at the attribute (0 or null: no renewal).
 pub fn check(config: &SessionState, diags: &mut Diagnostics) {
+    check_at_limit(config, diags);
     if let Some(window) = window_of(config) {
         if window < 0 {
             error(
@@ -27,6 +29,90 @@ pub fn check(config: &SessionState, diags: &mut Diagnostics) {
             );
         }
     }
+}
+
+/// What a renewal does when the API cannot extend any further (`on_renewal_limit`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AtLimit {
+    /// Keep the session until it expires (the default); the plan after it ends replaces it.
+    RunOut,
+    /// Replace it now, while it still runs.
+    Replace,
+}
+
+const RUN_OUT: &str = "run_out";
+const REPLACE: &str = "replace";
+
+fn at_limit_setting(state: &SessionState) -> Option<AtLimit> {
+    match state.on_renewal_limit.as_ref_option().map(String::as_str) {
+        None | Some(RUN_OUT) => Some(AtLimit::RunOut),
+        Some(REPLACE) => Some(AtLimit::Replace),
+        Some(_) => None,
+    }
+}
+
+fn check_at_limit(config: &SessionState, diags: &mut Diagnostics) {
+    if config.on_renewal_limit.is_value() && at_limit_setting(config).is_none() {
+        error(
+            diags,
+            "Invalid on_renewal_limit",
+            format!("`on_renewal_limit` is {RUN_OUT:?} (the default) or {REPLACE:?}."),
+            AttributePath::new("on_renewal_limit"),
+        );
+    }
+}
+
+/// An API answer that refuses the extension itself (not a failure to reach the API): recorded, so
+/// later plans follow `on_renewal_limit` instead of asking again.
+pub fn is_refusal(e: &nac_client::ApiError) -> bool {
+    e.is_extension_not_allowed() || matches!(e.status(), Some(400 | 403 | 409 | 422))
+}
+
+/// Inside the renewal window, whether the API can extend the session no further: it refused a
+/// renewal before (recorded in `private`), or its total already reached `max_total` (a CAMARA
+/// profile's `maxDuration`). If so, a warning that says why and what happens, and what to do.
+pub fn at_limit(
+    prior: &SessionState,
+    planned: &SessionState,
+    private: &SessionPrivate,
+    max_total: Option<i64>,
+    diags: &mut Diagnostics,
+) -> Option<AtLimit> {
+    let total = prior
+        .total_duration
+        .as_ref_option()
+        .or(prior.duration.as_ref_option())
+        .and_then(Whole::as_i64);
+    let why = match (&private.renewal_refused, max_total, total) {
+        (Some(said), _, _) => format!("the API refused to renew it: {said}"),
+        (None, Some(max), Some(total)) if total >= max => format!(
+            "it has lasted {total} s, the most its QoS profile allows (maxDuration {max} s)"
+        ),
+        _ => return None,
+    };
+    let id = prior.id.as_ref_option().map_or("?", String::as_str);
+    let expires = prior.expires_at.as_ref_option().map_or("?", String::as_str);
+    let setting = at_limit_setting(planned).unwrap_or(AtLimit::RunOut);
+    let (summary, detail) = match setting {
+        AtLimit::RunOut => (
+            "QoS session cannot be renewed: it will run out",
+            format!(
+                "Session {id} cannot be extended further: {why}. It keeps running until {expires}; the \
+                 plan after that replaces it. Set `on_renewal_limit = \"replace\"` to replace it before \
+                 it expires instead."
+            ),
+        ),
+        AtLimit::Replace => (
+            "QoS session cannot be renewed: it will be replaced",
+            format!(
+                "Session {id} cannot be extended further: {why}. As `on_renewal_limit = \"replace\"` \
+                 says, it is replaced now, before it expires at {expires} (a new session id; QoS lapses \
+                 between the delete and the create)."
+            ),
+        ),
+    };
+    warning(diags, summary, detail, AttributePath::new("renew_before"));
+    Some(setting)
 }
 
 fn window_of(state: &SessionState) -> Option<i64> {
@@ -135,5 +221,42 @@ mod tests {
             extension_due(&ended, &ended, at("2026-01-01T09:00:00Z")),
             None
         );
+    }
+
+    #[test]
+    fn at_the_limit_the_setting_decides_with_a_warning_that_says_why() {
+        let mut s = session("2026-01-01T10:00:00Z", 86_400, Some(21_600));
+        s.total_duration = Value::Value(Whole::Int(86_400));
+        let private = SessionPrivate::default();
+        let mut diags = Diagnostics::default();
+        assert_eq!(
+            at_limit(&s, &s, &private, None, &mut diags),
+            None,
+            "NaC: no total cap"
+        );
+        assert_eq!(at_limit(&s, &s, &private, Some(90_000), &mut diags), None);
+        assert!(diags.warnings.is_empty());
+        assert_eq!(
+            at_limit(&s, &s, &private, Some(86_400), &mut diags),
+            Some(AtLimit::RunOut)
+        );
+        assert!(format!("{:?}", diags.warnings).contains("maxDuration 86400 s"));
+        let mut replace = s.clone();
+        replace.on_renewal_limit = Value::Value("replace".into());
+        let refused = SessionPrivate {
+            renewal_refused: Some("409 SESSION_EXTENSION_NOT_ALLOWED".into()),
+            ..Default::default()
+        };
+        let mut diags = Diagnostics::default();
+        assert_eq!(
+            at_limit(&s, &replace, &refused, None, &mut diags),
+            Some(AtLimit::Replace)
+        );
+        assert!(format!("{:?}", diags.warnings).contains("SESSION_EXTENSION_NOT_ALLOWED"));
+        let mut bad = s.clone();
+        bad.on_renewal_limit = Value::Value("renew".into());
+        let mut diags = Diagnostics::default();
+        check(&bad, &mut diags);
+        assert_eq!(diags.errors.len(), 1);
     }
 }

@@ -9,7 +9,7 @@ use base64::Engine;
 use nac_sandbox::{Flavour, OAuthClient};
 use nac_testkit::terraform::{session_hcl, Harness, TfOutput};
 
-const SECRET: &str = "camara-secret-3f9a1c";
+pub(crate) const SECRET: &str = "camara-secret-3f9a1c";
 const NO_CREATE_SCOPES: &str = "quality-on-demand:sessions:read,quality-on-demand:sessions:update,\
 quality-on-demand:sessions:delete,quality-on-demand:sessions:retrieve-by-device,qos-profiles:read";
 
@@ -18,7 +18,7 @@ fn flat(text: &str) -> String {
 }
 
 /// An EC P-256 key: its PKCS#8 PEM and its public JWKS (kid `k1`).
-fn ec_key() -> (String, String) {
+pub(crate) fn ec_key() -> (String, String) {
     let pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
     let raw = pair.public_key_raw(); // 0x04 || X || Y
     let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
@@ -30,7 +30,7 @@ fn ec_key() -> (String, String) {
     (pair.serialize_pem(), jwks)
 }
 
-fn camara_harness(jwks: &str) -> Harness {
+pub(crate) fn camara_harness(jwks: &str) -> Harness {
     let jwks = jwks.to_owned();
     Harness::start_with(move |config| {
         config.flavour = Flavour::Camara;
@@ -48,7 +48,7 @@ fn camara_harness(jwks: &str) -> Harness {
 }
 
 /// `main.tf`: the provider in the camara flavour with `oauth_body` inside its oauth block, and `body`.
-fn write(tf: &Harness, oauth_body: &str, body: &str) {
+pub(crate) fn write(tf: &Harness, oauth_body: &str, body: &str) {
     tf.write_file(
         "main.tf",
         &format!(

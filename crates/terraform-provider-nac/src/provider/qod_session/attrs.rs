@@ -253,6 +253,22 @@ pub const ATTRS: &[Attr] = &[
         }),
     },
     Attr {
+        hcl: "on_renewal_limit",
+        wire: None,
+        on_change: OnChange::Nothing,
+        changed: never,
+        schema: Schema::Attribute(|| {
+            optional(
+                AttributeType::String,
+                "What `renew_before` does when the API cannot extend the session any further (a CAMARA \
+                 profile's `maxDuration` reached, or the API refused a renewal): `run_out` (the default) \
+                 keeps the session until it expires, with a warning on each plan, and the plan after it \
+                 ends replaces it; `replace` plans a replacement now, while the old session still runs \
+                 (a new session id, and a gap of the seconds between the delete and the create).",
+            )
+        }),
+    },
+    Attr {
         hcl: "total_duration",
         wire: None,
         on_change: OnChange::Nothing,

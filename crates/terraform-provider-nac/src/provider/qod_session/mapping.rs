@@ -252,6 +252,7 @@ pub fn refreshed_state(prior: &SessionState, session: &SessionInfo) -> SessionSt
         timeouts: prior.timeouts.clone(),
         adopt_existing: prior.adopt_existing,
         renew_before: prior.renew_before.clone(),
+        on_renewal_limit: prior.on_renewal_limit.clone(),
         ..Default::default()
     };
     set_computed(&mut state, session);

@@ -42,4 +42,22 @@ impl QodSessionResource {
             }
         }
     }
+
+    /// The most a CAMARA operator lets this session last in total (its profile's `maxDuration` on
+    /// the network's list), for renewal. None for NaC, whose cap is on the time remaining, not the
+    /// total, and when the network's list was not read.
+    pub(super) async fn renewal_max_total(&self, planned: &SessionState) -> Option<i64> {
+        let camara = self.client.client()?.config().oauth.is_some();
+        let profile = planned.profile.as_ref_option()?;
+        if !camara {
+            return None;
+        }
+        let catalogue = or_stopped(self.client.qos_profiles()).await.flatten()?;
+        if catalogue.source != crate::provider::profile_catalogue::Source::Network {
+            return None;
+        }
+        catalogue
+            .find(profile)
+            .map(|found| found.duration_range().1)
+    }
 }
