@@ -14,6 +14,7 @@ use super::errors::ApiError;
 use super::flavour::Flavour;
 use super::owner::Owner;
 use super::persist::Change;
+use super::profiles;
 use super::request;
 use super::session::{ExtendRefused, StoredSession};
 use super::state::Shared;
@@ -46,6 +47,10 @@ pub(crate) async fn create_session(
         true => camara_rules::create_error(e.into()),
         false => e.into(),
     })?;
+    // Parsing checked both are there.
+    if let (true, Some(profile), Some(duration)) = (camara, &req.qos_profile, req.duration) {
+        profiles::check_offered(&sandbox, profile, duration)?;
+    }
     if let Some(sink) = &req.sink {
         sandbox
             .sink_policy
@@ -171,8 +176,11 @@ pub(crate) async fn extend_session(
     let camara = sandbox.config.flavour == Flavour::Camara;
     let current = sandbox.store.view(&id, Some(&owner), now);
     if let (true, Some(current)) = (camara, &current) {
-        additional =
-            camara_rules::capped_additional(&current.qos_profile, current.duration, additional);
+        additional = camara_rules::capped_additional(
+            profiles::max_duration_seconds(&sandbox, &current.qos_profile),
+            current.duration,
+            additional,
+        );
     }
     let (info, before) = sandbox
         .store

@@ -7,7 +7,6 @@
 use serde_json::Value;
 
 use super::errors::ApiError;
-use super::profiles;
 
 /// Checks a create or retrieve-sessions body (before NaC's rules): when it has every field the schema
 /// requires (`required`), the device must be there too; its phone number, if any, is E.164 with `+`.
@@ -80,7 +79,7 @@ pub(crate) fn extension_not_allowed(status: &str) -> ApiError {
 }
 
 /// The additional seconds that keep the session's total within its profile's `maxDuration`.
-pub(crate) fn capped_additional(profile: &str, duration: i64, additional: i64) -> i64 {
-    let max = profiles::max_duration_seconds(profile).unwrap_or(i64::MAX);
+pub(crate) fn capped_additional(max: Option<i64>, duration: i64, additional: i64) -> i64 {
+    let max = max.unwrap_or(i64::MAX);
     additional.min(max.saturating_sub(duration)).max(0)
 }

@@ -13,12 +13,40 @@ use super::errors::ApiError;
 use super::flavour::Flavour;
 use super::request;
 use super::state::Shared;
-use nac_api::profiles::{builtin_profile, catalogue, QosProfile, RetrieveQosProfiles, STATUSES};
+use nac_api::profiles::{catalogue, QosProfile, RetrieveQosProfiles, STATUSES};
 use nac_api::rules;
 
-/// A profile's `maxDuration` in seconds (`None` for an unknown profile).
-pub(crate) fn max_duration_seconds(name: &str) -> Option<i64> {
-    builtin_profile(name).map(|p| p.duration_range().1)
+/// A profile's `maxDuration` in seconds as the API offers it (`None` for a profile not offered).
+pub(crate) fn max_duration_seconds(sandbox: &Shared, name: &str) -> Option<i64> {
+    offered(sandbox)
+        .into_iter()
+        .find(|p| p.name == name)
+        .map(|p| p.duration_range().1)
+}
+
+/// The camara flavour's create: the profile must be one the API offers, ACTIVE, and the duration within
+/// its `minDuration`..`maxDuration` (400 QUALITY_ON_DEMAND.DURATION_OUT_OF_RANGE, as QoD 1.1.0 defines).
+pub(crate) fn check_offered(sandbox: &Shared, name: &str, duration: i64) -> Result<(), ApiError> {
+    let Some(profile) = offered(sandbox).into_iter().find(|p| p.name == name) else {
+        return Err(ApiError::invalid_argument(format!(
+            "qosProfile: {name:?} is not offered"
+        )));
+    };
+    if !profile.is_active() {
+        return Err(ApiError::invalid_argument(format!(
+            "qosProfile: {name:?} is {}, not ACTIVE",
+            profile.status
+        )));
+    }
+    let (min, max) = profile.duration_range();
+    if !(min..=max).contains(&duration) {
+        return Err(ApiError::new(
+            400,
+            "QUALITY_ON_DEMAND.DURATION_OUT_OF_RANGE",
+            format!("The requested duration is out of the allowed range for the specific QoS profile ({min} to {max} seconds)"),
+        ));
+    }
+    Ok(())
 }
 
 fn check_name(name: &str, field: &str) -> Result<(), ApiError> {

@@ -154,3 +154,70 @@ async fn extension_follows_camara() {
         "{answer}"
     );
 }
+
+/// With another operator's profile list (`qos_profiles`), the camara flavour's sessions follow it: a
+/// profile it does not offer is refused, a duration outside its min..max is 400
+/// DURATION_OUT_OF_RANGE, and extensions stop at its maxDuration.
+#[tokio::test]
+async fn sessions_follow_the_configured_profile_list() {
+    let mut short = nac_api::profiles::builtin_profile("QOS_L").unwrap();
+    let secs = |value| nac_api::profiles::ProfileDuration {
+        value,
+        unit: "Seconds".into(),
+    };
+    short.min_duration = Some(secs(60));
+    short.max_duration = Some(secs(3600));
+    let h = start_with(SandboxConfig {
+        flavour: Flavour::Camara,
+        oauth_clients: vec!["app:secret".parse().unwrap()],
+        qos_profiles: Some(vec![short]),
+        ..config()
+    })
+    .await;
+    let r = h
+        .http
+        .post(h.url("/oauth2/token"))
+        .basic_auth("app", Some("secret"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    let token = r.json::<Value>().await.unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let call = |method: Method, path: &str, body: Value| {
+        let request = h.http.request(method, h.qod(path)).bearer_auth(&token);
+        async move { send_json(request, Some(&body)).await }
+    };
+    let mut other = create_body("+3693000101");
+    other["qosProfile"] = json!("QOS_M");
+    let (status, body) = call(Method::POST, "/sessions", other).await;
+    assert_camara_error(status, &body, 400, "INVALID_ARGUMENT");
+    let mut long = create_body("+3693000102");
+    long["duration"] = json!(3601);
+    let (status, body) = call(Method::POST, "/sessions", long).await;
+    assert_camara_error(
+        status,
+        &body,
+        400,
+        "QUALITY_ON_DEMAND.DURATION_OUT_OF_RANGE",
+    );
+    let mut ok = create_body("+3693000103");
+    ok["duration"] = json!(3000);
+    let (status, session) = call(Method::POST, "/sessions", ok).await;
+    assert_eq!(status, StatusCode::CREATED, "{session}");
+    let id = session["sessionId"].as_str().unwrap().to_owned();
+    h.admin.advance_clock(2.0).await;
+    let (status, extended) = call(
+        Method::POST,
+        &format!("/sessions/{id}/extend"),
+        json!({"requestedAdditionalDuration": 1000}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{extended}");
+    assert_eq!(
+        extended["duration"], 3600,
+        "capped at the list's maxDuration"
+    );
+}
