@@ -4,6 +4,7 @@ mod acceptance_lifecycle;
 mod acceptance_validation;
 mod acceptance_write_only;
 mod camara_oauth;
+mod camara_profiles;
 mod camara_renewal_limit;
 mod client_terraform_faults;
 mod client_terraform_outage;
