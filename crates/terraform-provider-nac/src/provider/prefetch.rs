@@ -55,15 +55,22 @@ impl Prefetch {
         }
     }
 
-    /// The session `id` as its prefetched GET found it; `None` means "read it with its own GET".
+    /// The session `id` as this walk's GET of it found it (started here when no prefetch has, so a
+    /// later `start` does not fetch it again); `None` means "read it with its own GET".
     pub async fn lookup(&self, client: &NacClient, id: &str) -> Option<SessionInfo> {
         let cell = {
-            let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
-            let (since, cell) = answers.get(id)?;
-            if since.elapsed() > MAX_AGE {
-                return None;
+            let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+            let now = Instant::now();
+            match answers.get(id) {
+                Some((since, cell)) if now.saturating_duration_since(*since) <= MAX_AGE => {
+                    cell.clone()
+                }
+                _ => {
+                    let cell: Answer = Arc::default();
+                    answers.insert(id.to_owned(), (now, cell.clone()));
+                    cell
+                }
             }
-            cell.clone()
         };
         // A read that comes before its prefetch started does the GET itself; either way one GET.
         cell.get_or_init(|| async { client.get_session(id).await.ok().flatten() })

@@ -61,7 +61,12 @@ impl QodSessionResource {
         if let (false, Some(p)) = (self.read_cache.list_served(), &private_state) {
             self.prefetch.start(client, &p.siblings);
         }
-        if let Some(session) = self.prefetch.lookup(client, &id).await {
+        // With a served list, a session missing from it is read with its own GET below.
+        let prefetched = match self.read_cache.list_served() {
+            true => None,
+            false => self.prefetch.lookup(client, &id).await,
+        };
+        if let Some(session) = prefetched {
             self.client.credentials_proven();
             self.client.claims().claim(&id);
             let private = self.owned_if_unrecorded(private_state);
