@@ -1,5 +1,6 @@
 //! An independent OAuth2 client library, Python's Authlib, against the CAMARA flavour of the sandbox
-//! binary (tests/sdk/oauth_client_credentials.py). Authlib and requests are installed from PyPI into
+//! binary (tests/sdk/oauth_client_credentials.py), with a client secret both ways and with
+//! `private_key_jwt` (Authlib's RFC 7523 signer, an EC key the test makes and registers by its JWKS). Authlib and requests are installed from PyPI into
 //! `target/oauth-venv` on first use; the test fails (with pip's output) if that is not possible.
 
 use std::path::{Path, PathBuf};
@@ -80,6 +81,11 @@ fn ensure_venv() -> PathBuf {
 #[test]
 fn authlib_gets_tokens_both_ways_and_the_scopes_hold() {
     let python = ensure_venv();
+    let (pem, jwks) = nac_testkit::keys::ec_key();
+    let key_dir = tempfile::tempdir().unwrap();
+    let pem_file = key_dir.path().join("client.pem");
+    std::fs::write(&pem_file, pem).unwrap();
+    let jwt_client = format!("authlib-jwt:{jwks}");
     let (mut child, line) = spawn_binary(&[
         "--listen",
         "127.0.0.1:0",
@@ -89,13 +95,16 @@ fn authlib_gets_tokens_both_ways_and_the_scopes_hold() {
         "camara",
         "--oauth-client",
         "authlib-app:authlib-s3cret",
+        "--oauth-jwt-client",
+        &jwt_client,
     ]);
     let root = listening_url(&line);
     let script =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sdk/oauth_client_credentials.py");
     let out = Command::new(python)
         .arg(script)
-        .args([&root, "authlib-app", "authlib-s3cret"])
+        .args([&root, "authlib-app", "authlib-s3cret", "authlib-jwt"])
+        .arg(&pem_file)
         .output()
         .expect("python runs");
     child.kill().unwrap();
@@ -128,6 +137,16 @@ fn authlib_gets_tokens_both_ways_and_the_scopes_hold() {
         assert_eq!(f["delete_status"], 403, "{method}: {f}");
         assert_eq!(f["delete_code"], "PERMISSION_DENIED", "{method}: {f}");
     }
+    let jwt = &found["private_key_jwt"];
+    assert_eq!(jwt["token_type"], "Bearer", "{jwt}");
+    assert_eq!(
+        jwt["scope"], "quality-on-demand:sessions:create quality-on-demand:sessions:read",
+        "{jwt}"
+    );
+    assert_eq!(jwt["create_status"], 201, "{jwt}");
+    assert_eq!(found["stranger_key"], "invalid_client");
+    // Authlib's default assertion lives 3600 s; CAMARA allows at most 300.
+    assert_eq!(found["default_lifetime"], "invalid_client");
     assert_eq!(found["wrong_secret"], "invalid_client");
     assert_eq!(found["unknown_scope"], "invalid_scope");
 }

@@ -5,8 +5,8 @@
 //! a client without the create scope, a wrong secret and incomplete settings fail with the setting or
 //! scope named, and no secret reaches state, plan or log.
 
-use base64::Engine;
 use nac_sandbox::{Flavour, OAuthClient};
+use nac_testkit::keys::ec_key;
 use nac_testkit::terraform::{session_hcl, Harness, TfOutput};
 
 pub(crate) const SECRET: &str = "camara-secret-3f9a1c";
@@ -15,19 +15,6 @@ quality-on-demand:sessions:delete,quality-on-demand:sessions:retrieve-by-device,
 
 fn flat(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// An EC P-256 key: its PKCS#8 PEM and its public JWKS (kid `k1`).
-pub(crate) fn ec_key() -> (String, String) {
-    let pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-    let raw = pair.public_key_raw(); // 0x04 || X || Y
-    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
-    let jwks = format!(
-        r#"{{"keys":[{{"kty":"EC","crv":"P-256","kid":"k1","use":"sig","alg":"ES256","x":"{}","y":"{}"}}]}}"#,
-        b64(&raw[1..33]),
-        b64(&raw[33..65])
-    );
-    (pair.serialize_pem(), jwks)
 }
 
 pub(crate) fn camara_harness(jwks: &str) -> Harness {

@@ -7,7 +7,9 @@
 
 use nac_testkit::terraform::session_hcl;
 
-use super::camara_oauth::{camara_harness, ec_key, write, SECRET};
+use nac_testkit::keys::ec_key;
+
+use super::camara_oauth::{camara_harness, write, SECRET};
 
 fn flat(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
