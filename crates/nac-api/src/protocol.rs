@@ -32,6 +32,30 @@ pub mod code {
     pub const TOO_MANY_REQUESTS: &str = "TOO_MANY_REQUESTS";
     pub const INTERNAL: &str = "INTERNAL";
     pub const UNAVAILABLE: &str = "UNAVAILABLE";
+    pub const MISSING_IDENTIFIER: &str = "MISSING_IDENTIFIER";
+    pub const UNNECESSARY_IDENTIFIER: &str = "UNNECESSARY_IDENTIFIER";
+    pub const SESSION_EXTENSION_NOT_ALLOWED: &str =
+        "QUALITY_ON_DEMAND.SESSION_EXTENSION_NOT_ALLOWED";
+}
+
+/// CAMARA's OAuth2 scopes for QoD 1.1.0 and QoS Profiles: which one each operation needs.
+pub mod scope {
+    pub const SESSIONS_CREATE: &str = "quality-on-demand:sessions:create";
+    pub const SESSIONS_READ: &str = "quality-on-demand:sessions:read";
+    pub const SESSIONS_UPDATE: &str = "quality-on-demand:sessions:update";
+    pub const SESSIONS_DELETE: &str = "quality-on-demand:sessions:delete";
+    pub const SESSIONS_RETRIEVE_BY_DEVICE: &str = "quality-on-demand:sessions:retrieve-by-device";
+    pub const QOS_PROFILES_READ: &str = "qos-profiles:read";
+
+    /// Every scope of the two APIs.
+    pub const ALL: [&str; 6] = [
+        SESSIONS_CREATE,
+        SESSIONS_READ,
+        SESSIONS_UPDATE,
+        SESSIONS_DELETE,
+        SESSIONS_RETRIEVE_BY_DEVICE,
+        QOS_PROFILES_READ,
+    ];
 }
 
 /// Whether an HTTP status is worth retrying later: timeouts, rate limits and server failures. 501 (not

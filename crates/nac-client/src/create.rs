@@ -19,10 +19,10 @@ use chrono::Utc;
 use reqwest::{Method, Url};
 
 use super::error::{Call, Operation, Tries};
-use super::http::{Failure, Reply};
+use super::http::Failure;
 use super::matching::{candidates, Window};
 use super::redact::{loggable_request, Redactor};
-use super::response::{parse_json, Shape};
+use super::response::Shape;
 use super::retry::{self, Context};
 use super::{ApiError, NacClient};
 use nac_api::wire::{CreateSession, ExtendSession, SessionInfo};
@@ -93,10 +93,7 @@ impl NacClient {
                 Ok(Some(session))
             }
             _ => Err(ApiError::Ambiguous {
-                call: Call {
-                    operation: Operation::Create,
-                    session_id: String::new(),
-                },
+                call: Call::unbound(Operation::Create),
                 cause: None,
                 candidates: found,
                 window,
@@ -131,10 +128,7 @@ impl NacClient {
         excluded: &HashSet<String>,
     ) -> Result<SessionInfo, ApiError> {
         let inner = &*self.inner;
-        let call = Call {
-            operation: Operation::Create,
-            session_id: String::new(),
-        };
+        let call = Call::unbound(Operation::Create);
         let redactor = inner.redactor.with_request(req);
         let body = serde_json::to_vec(req).map_err(|e| ApiError::InvalidInput {
             call: call.clone(),
@@ -318,22 +312,11 @@ impl NacClient {
         body: Vec<u8>,
         redactor: &Redactor,
     ) -> Result<SessionInfo, Failure> {
-        let reply = self
-            .inner
+        self.inner
             .http
             .send(Method::POST, url, Some(body), redactor)
-            .await
-            .and_then(Reply::into_success)?;
-        parse_json::<SessionInfo>(
-            &reply.body,
-            reply.content_type.as_deref(),
-            "a session",
-            Shape::Object,
-        )
-        .map_err(|detail| Failure::Invalid {
-            status: reply.status,
-            detail,
-        })
+            .await?
+            .json("a session", Shape::Object)
     }
 }
 

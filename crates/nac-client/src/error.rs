@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::matching::Window;
+use nac_api::protocol::code;
 use nac_api::wire::SessionInfo;
 
 /// The API call an error belongs to.
@@ -43,6 +44,16 @@ impl fmt::Display for Operation {
 pub struct Call {
     pub operation: Operation,
     pub session_id: String,
+}
+
+impl Call {
+    /// A call about no one session (create, retrieve-sessions, the QoS profiles).
+    pub fn unbound(operation: Operation) -> Self {
+        Self {
+            operation,
+            session_id: String::new(),
+        }
+    }
 }
 
 impl fmt::Display for Call {
@@ -209,27 +220,27 @@ fn code_part(code: &Option<String>) -> String {
 /// (`UNAUTHENTICATED`, `PERMISSION_DENIED`, …) come from an operator's OAuth2-protected API.
 fn hint(status: u16, code: Option<&str>, operation: Operation) -> String {
     match (status, code) {
-        (401, Some("UNAUTHENTICATED")) => format!(
+        (401, Some(code::UNAUTHENTICATED)) => format!(
             " (the API refused the access token even after a fresh one was fetched: {})",
             crate::token_source::SETTINGS_TO_CHECK
         ),
-        (403, Some("PERMISSION_DENIED")) => format!(
+        (403, Some(code::PERMISSION_DENIED)) => format!(
             " (these credentials may not {operation}: an OAuth2 client needs the scope {} (have the \
              operator grant it to the client, and keep it in the provider's oauth.scopes); a session \
              made by other credentials is not theirs to use)",
             crate::oauth::scope_for(operation)
         ),
-        (422, Some("MISSING_IDENTIFIER")) => {
+        (422, Some(code::MISSING_IDENTIFIER)) => {
             " (this API needs the device named: set the device block; the access token does not \
              identify one)"
                 .into()
         }
-        (422, Some("UNNECESSARY_IDENTIFIER")) => {
+        (422, Some(code::UNNECESSARY_IDENTIFIER)) => {
             " (the access token already identifies the device (a 3-legged token): leave out the device \
              block)"
                 .into()
         }
-        (409, Some("QUALITY_ON_DEMAND.SESSION_EXTENSION_NOT_ALLOWED")) => {
+        (409, Some(code::SESSION_EXTENSION_NOT_ALLOWED)) => {
             " (the operator does not allow this session to be extended: raise duration to replace it \
              with a new session, or let it expire)"
                 .into()
@@ -286,7 +297,7 @@ impl ApiError {
 
     /// CAMARA's 409 `QUALITY_ON_DEMAND.SESSION_EXTENSION_NOT_ALLOWED`: this session cannot be extended.
     pub fn is_extension_not_allowed(&self) -> bool {
-        self.code() == Some("QUALITY_ON_DEMAND.SESSION_EXTENSION_NOT_ALLOWED")
+        self.code() == Some(code::SESSION_EXTENSION_NOT_ALLOWED)
     }
 
     /// The OAuth2 token endpoint refused the client (see [`ApiError::Credentials`]).

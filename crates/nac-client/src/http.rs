@@ -10,7 +10,7 @@ use reqwest::{Method, Url};
 use super::api_clock::ApiClock;
 use super::config::{ClientConfig, MAX_REQUEST_TIMEOUT, RETRY_AFTER_CAP};
 use super::redact::Redactor;
-use super::response::{describe_error_body, excerpt, Problem, MAX_BODY_BYTES};
+use super::response::{describe_error_body, excerpt, parse_json, Problem, Shape, MAX_BODY_BYTES};
 use super::token_source::TokenSource;
 use super::ApiError;
 
@@ -61,6 +61,21 @@ impl Reply {
     /// 501. NaC serves no profiles; a CAMARA operator may.
     pub fn is_not_served(&self) -> bool {
         matches!(self.status, 405 | 501) || (self.status == 404 && !is_camara_error(&self.body))
+    }
+
+    /// A 2xx reply's body as `what` (shaped as `shape`); anything else a failure (see `into_success`).
+    pub fn json<T: serde::de::DeserializeOwned>(
+        self,
+        what: &str,
+        shape: Shape,
+    ) -> Result<T, Failure> {
+        let reply = self.into_success()?;
+        parse_json(&reply.body, reply.content_type.as_deref(), what, shape).map_err(|detail| {
+            Failure::Invalid {
+                status: reply.status,
+                detail,
+            }
+        })
     }
 
     /// Anything but 2xx as a failure; a 404 that is not the API's own (no CAMARA body) is a wrong URL.

@@ -64,7 +64,7 @@ pub use retry::ClientStats;
 use error::Call as CallInfo;
 use http::{Failure, Http};
 use redact::Redactor;
-use response::{parse_json, Shape};
+use response::Shape;
 use retry::{Context, Counters, RetryPolicy};
 
 /// The client. Cheap to clone: clones share one connection pool, counters and create ledger.
@@ -165,10 +165,7 @@ impl NacClient {
                     Ok(_) => Ok(()),
                     Err(failure) => Err(failure.into_api_error(
                         self.call(Operation::Get, "00000000-0000-0000-0000-000000000000")
-                            .unwrap_or(CallInfo {
-                                operation: Operation::Get,
-                                session_id: String::new(),
-                            }),
+                            .unwrap_or(CallInfo::unbound(Operation::Get)),
                         Tries {
                             attempts: 1,
                             elapsed: started.elapsed(),
@@ -203,18 +200,7 @@ impl NacClient {
             if reply.is_session_not_found() {
                 return Ok(None);
             }
-            let reply = reply.into_success()?;
-            parse_json(
-                &reply.body,
-                reply.content_type.as_deref(),
-                "a session",
-                Shape::Object,
-            )
-            .map(Some)
-            .map_err(|detail| Failure::Invalid {
-                status: reply.status,
-                detail,
-            })
+            reply.json("a session", Shape::Object).map(Some)
         })
         .await
     }
@@ -250,18 +236,40 @@ impl NacClient {
 
     /// `POST /retrieve-sessions`; NaC's 404 "QoS subscription not found" reads as an empty list.
     pub async fn device_sessions(&self, device: &Device) -> Result<Vec<SessionInfo>, ApiError> {
-        let call = CallInfo {
-            operation: Operation::RetrieveSessions,
-            session_id: String::new(),
-        };
-        let body = serde_json::to_vec(&RetrieveSessions {
+        let body = RetrieveSessions {
             device: device.clone(),
-        })
-        .map_err(|e| ApiError::InvalidInput {
-            call: call.clone(),
-            message: format!("the device cannot be encoded as JSON: {e}"),
-        })?;
+        };
         let url = self.inner.http.url(&["retrieve-sessions"]);
+        self.post_read(
+            Operation::RetrieveSessions,
+            url,
+            &body,
+            "the device",
+            |reply| {
+                if reply.is_no_subscriptions() {
+                    return Ok(Vec::new());
+                }
+                reply.json("a list of sessions", Shape::Array)
+            },
+        )
+        .await
+    }
+
+    /// A read sent as a POST (`body`, named `what` in an encoding error, encoded once), retried like
+    /// any read; `answer` turns each reply into the result.
+    async fn post_read<T>(
+        &self,
+        operation: Operation,
+        url: reqwest::Url,
+        body: &impl serde::Serialize,
+        what: &str,
+        answer: impl Fn(http::Reply) -> Result<T, Failure>,
+    ) -> Result<T, ApiError> {
+        let call = CallInfo::unbound(operation);
+        let body = serde_json::to_vec(body).map_err(|e| ApiError::InvalidInput {
+            call: call.clone(),
+            message: format!("{what} cannot be encoded as JSON: {e}"),
+        })?;
         self.retrying(call, || async {
             let reply = self
                 .inner
@@ -273,20 +281,7 @@ impl NacClient {
                     &self.inner.redactor,
                 )
                 .await?;
-            if reply.is_no_subscriptions() {
-                return Ok(Vec::new());
-            }
-            let reply = reply.into_success()?;
-            parse_json(
-                &reply.body,
-                reply.content_type.as_deref(),
-                "a list of sessions",
-                Shape::Array,
-            )
-            .map_err(|detail| Failure::Invalid {
-                status: reply.status,
-                detail,
-            })
+            answer(reply)
         })
         .await
     }

@@ -2,29 +2,23 @@
 //! client authenticated by `client_secret_basic`, `client_secret_post` or `private_key_jwt` (RFC 7523),
 //! as CAMARA's Security and Interoperability profile asks.
 
+use nac_api::protocol::scope;
 use nac_api::wire::Secret;
 
 use super::error::Operation;
 
 /// The scopes the provider's calls need (QoD 1.1.0 and QoS Profiles), asked for by default.
-pub const DEFAULT_SCOPES: [&str; 6] = [
-    "quality-on-demand:sessions:create",
-    "quality-on-demand:sessions:read",
-    "quality-on-demand:sessions:update",
-    "quality-on-demand:sessions:delete",
-    "quality-on-demand:sessions:retrieve-by-device",
-    "qos-profiles:read",
-];
+pub const DEFAULT_SCOPES: [&str; 6] = scope::ALL;
 
 /// The scope CAMARA requires for an operation (QoD, or QoS Profiles).
 pub fn scope_for(operation: Operation) -> &'static str {
     match operation {
-        Operation::Create => "quality-on-demand:sessions:create",
-        Operation::Get => "quality-on-demand:sessions:read",
-        Operation::Delete => "quality-on-demand:sessions:delete",
-        Operation::Extend => "quality-on-demand:sessions:update",
-        Operation::RetrieveSessions => "quality-on-demand:sessions:retrieve-by-device",
-        Operation::RetrieveQosProfiles | Operation::GetQosProfile => "qos-profiles:read",
+        Operation::Create => scope::SESSIONS_CREATE,
+        Operation::Get => scope::SESSIONS_READ,
+        Operation::Delete => scope::SESSIONS_DELETE,
+        Operation::Extend => scope::SESSIONS_UPDATE,
+        Operation::RetrieveSessions => scope::SESSIONS_RETRIEVE_BY_DEVICE,
+        Operation::RetrieveQosProfiles | Operation::GetQosProfile => scope::QOS_PROFILES_READ,
     }
 }
 

@@ -5,9 +5,8 @@
 
 use reqwest::Method;
 
-use super::http::Failure;
-use super::response::{parse_json, Shape};
-use super::{ApiError, CallInfo, NacClient, Operation};
+use super::response::Shape;
+use super::{ApiError, NacClient, Operation};
 use nac_api::profiles::{QosProfile, RetrieveQosProfiles};
 
 /// What the network answered about its QoS profiles.
@@ -25,42 +24,21 @@ impl NacClient {
         &self,
         filters: &RetrieveQosProfiles,
     ) -> Result<Served<Vec<QosProfile>>, ApiError> {
-        let call = CallInfo {
-            operation: Operation::RetrieveQosProfiles,
-            session_id: String::new(),
-        };
-        let body = serde_json::to_vec(filters).map_err(|e| ApiError::InvalidInput {
-            call: call.clone(),
-            message: format!("the filters cannot be encoded as JSON: {e}"),
-        })?;
         let url = self.inner.http.profiles_url(&["retrieve-qos-profiles"]);
-        self.retrying(call, || async {
-            let reply = self
-                .inner
-                .http
-                .send(
-                    Method::POST,
-                    url.clone(),
-                    Some(body.clone()),
-                    &self.inner.redactor,
-                )
-                .await?;
-            if reply.is_not_served() {
-                return Ok(Served::NotServed(reply.status));
-            }
-            let reply = reply.into_success()?;
-            parse_json(
-                &reply.body,
-                reply.content_type.as_deref(),
-                "a list of QoS profiles",
-                Shape::Array,
-            )
-            .map(Served::Yes)
-            .map_err(|detail| Failure::Invalid {
-                status: reply.status,
-                detail,
-            })
-        })
+        self.post_read(
+            Operation::RetrieveQosProfiles,
+            url,
+            filters,
+            "the filters",
+            |reply| {
+                if reply.is_not_served() {
+                    return Ok(Served::NotServed(reply.status));
+                }
+                reply
+                    .json("a list of QoS profiles", Shape::Array)
+                    .map(Served::Yes)
+            },
+        )
         .await
     }
 
@@ -84,18 +62,9 @@ impl NacClient {
             if reply.is_not_served() {
                 return Ok(Served::NotServed(reply.status));
             }
-            let reply = reply.into_success()?;
-            parse_json(
-                &reply.body,
-                reply.content_type.as_deref(),
-                "a QoS profile",
-                Shape::Object,
-            )
-            .map(|p| Served::Yes(Some(p)))
-            .map_err(|detail| Failure::Invalid {
-                status: reply.status,
-                detail,
-            })
+            reply
+                .json("a QoS profile", Shape::Object)
+                .map(|p| Served::Yes(Some(p)))
         })
         .await
     }

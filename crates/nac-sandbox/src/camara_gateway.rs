@@ -11,28 +11,25 @@ use axum::response::{IntoResponse, Response};
 use super::errors::ApiError;
 use super::owner::Owner;
 use super::state::Shared;
+use nac_api::protocol::{code, scope};
 
 /// The scope CAMARA QoD 1.1.0 and QoS Profiles require for `method path` (under the API roots).
 fn scope_for(method: &Method, path: &str) -> Option<&'static str> {
     let qod = path.strip_prefix("/quality-on-demand/v1");
     let profiles = path.strip_prefix("/qos-profiles/v1");
     match (method, qod, profiles) {
-        (&Method::POST, Some("/sessions"), _) => Some("quality-on-demand:sessions:create"),
-        (&Method::POST, Some("/retrieve-sessions"), _) => {
-            Some("quality-on-demand:sessions:retrieve-by-device")
-        }
-        (&Method::POST, Some(p), _) if p.ends_with("/extend") => {
-            Some("quality-on-demand:sessions:update")
-        }
-        (&Method::DELETE, Some(_), _) => Some("quality-on-demand:sessions:delete"),
-        (_, Some(_), _) => Some("quality-on-demand:sessions:read"),
-        (_, _, Some(_)) => Some("qos-profiles:read"),
+        (&Method::POST, Some("/sessions"), _) => Some(scope::SESSIONS_CREATE),
+        (&Method::POST, Some("/retrieve-sessions"), _) => Some(scope::SESSIONS_RETRIEVE_BY_DEVICE),
+        (&Method::POST, Some(p), _) if p.ends_with("/extend") => Some(scope::SESSIONS_UPDATE),
+        (&Method::DELETE, Some(_), _) => Some(scope::SESSIONS_DELETE),
+        (_, Some(_), _) => Some(scope::SESSIONS_READ),
+        (_, _, Some(_)) => Some(scope::QOS_PROFILES_READ),
         _ => None,
     }
 }
 
 fn unauthenticated(message: &str) -> Response {
-    let mut response = ApiError::new(401, "UNAUTHENTICATED", message).into_response();
+    let mut response = ApiError::new(401, code::UNAUTHENTICATED, message).into_response();
     response.headers_mut().insert(
         header::WWW_AUTHENTICATE,
         HeaderValue::from_static("Bearer realm=\"nac-sandbox\""),
@@ -71,7 +68,7 @@ pub(crate) async fn gateway(
         if !grant.scopes.iter().any(|s| s == scope) {
             return ApiError::new(
                 403,
-                "PERMISSION_DENIED",
+                code::PERMISSION_DENIED,
                 format!(
                     "Client does not have sufficient permissions to perform this action: the \
                      access token lacks the scope {scope}."

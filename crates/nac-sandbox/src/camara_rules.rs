@@ -7,6 +7,7 @@
 use serde_json::Value;
 
 use super::errors::ApiError;
+use nac_api::protocol::code;
 
 /// Checks a create or retrieve-sessions body (before NaC's rules): when it has every field the schema
 /// requires (`required`), the device must be there too; its phone number, if any, is E.164 with `+`.
@@ -19,7 +20,7 @@ pub(crate) fn check_device(body: &[u8], required: &[&str]) -> Result<(), ApiErro
         if required.iter().all(|f| fields.contains_key(*f)) {
             return Err(ApiError::new(
                 422,
-                "MISSING_IDENTIFIER",
+                code::MISSING_IDENTIFIER,
                 "The device cannot be identified: a 2-legged access token needs the device in the \
                  request.",
             ));
@@ -61,7 +62,7 @@ pub(crate) fn create_error(error: ApiError) -> ApiError {
 pub(crate) fn not_your_session() -> ApiError {
     ApiError::new(
         403,
-        "PERMISSION_DENIED",
+        code::PERMISSION_DENIED,
         "Client does not have sufficient permissions to perform this action: the session was not \
          created by this client.",
     )
@@ -70,7 +71,7 @@ pub(crate) fn not_your_session() -> ApiError {
 pub(crate) fn extension_not_allowed(status: &str) -> ApiError {
     ApiError::new(
         409,
-        "QUALITY_ON_DEMAND.SESSION_EXTENSION_NOT_ALLOWED",
+        code::SESSION_EXTENSION_NOT_ALLOWED,
         format!(
             "Extending the session duration is not allowed in the current state ({status}). The \
              session must be in the AVAILABLE state."

@@ -25,14 +25,7 @@ impl FromStr for Flavour {
 }
 
 /// The scopes of CAMARA's QoD and QoS Profiles APIs.
-pub const ALL_SCOPES: [&str; 6] = [
-    "quality-on-demand:sessions:create",
-    "quality-on-demand:sessions:read",
-    "quality-on-demand:sessions:update",
-    "quality-on-demand:sessions:delete",
-    "quality-on-demand:sessions:retrieve-by-device",
-    "qos-profiles:read",
-];
+pub use nac_api::protocol::scope::ALL as ALL_SCOPES;
 
 /// A registered OAuth2 client: with a secret (`--oauth-client ID:SECRET[:SCOPE,SCOPE...]`), or with public
 /// keys for `private_key_jwt` (`--oauth-jwt-client ID:JWKS[:SCOPES]`); without scopes it may ask for all.

@@ -14,6 +14,7 @@ use super::flavour::Flavour;
 use super::request;
 use super::state::Shared;
 use nac_api::profiles::{catalogue, QosProfile, RetrieveQosProfiles, STATUSES};
+use nac_api::protocol::code;
 use nac_api::rules;
 
 /// A profile's `maxDuration` in seconds as the API offers it (`None` for a profile not offered).
@@ -42,7 +43,7 @@ pub(crate) fn check_offered(sandbox: &Shared, name: &str, duration: i64) -> Resu
     if !(min..=max).contains(&duration) {
         return Err(ApiError::new(
             400,
-            "QUALITY_ON_DEMAND.DURATION_OUT_OF_RANGE",
+            code::DURATION_OUT_OF_RANGE,
             format!("The requested duration is out of the allowed range for the specific QoS profile ({min} to {max} seconds)"),
         ));
     }

@@ -61,6 +61,23 @@ impl Harness {
         self.url(&format!("/quality-on-demand/v1{path}"))
     }
 
+    /// An access token of the camara flavour for `client` (client credentials, `client_secret_basic`).
+    pub async fn client_token(&self, client: &str, secret: &str) -> String {
+        let reply = self
+            .http
+            .post(self.url("/oauth2/token"))
+            .basic_auth(client, Some(secret))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .expect("token request sent");
+        let body: Value = reply.json().await.expect("a JSON token reply");
+        body["access_token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no access_token for {client}: {body}"))
+            .to_owned()
+    }
+
     /// An API request with the key.
     fn request(&self, method: Method, path: &str) -> RequestBuilder {
         api_request(&self.http, method, &self.url(path), KEY)

@@ -97,17 +97,7 @@ struct Ctx {
 
 impl Ctx {
     async fn token(&self, client: &str) -> String {
-        let r = self
-            .h
-            .http
-            .post(self.h.url("/oauth2/token"))
-            .basic_auth(client, Some("secret"))
-            .form(&[("grant_type", "client_credentials")])
-            .send()
-            .await
-            .unwrap();
-        let body: Value = r.json().await.unwrap();
-        body["access_token"].as_str().unwrap().to_owned()
+        self.h.client_token(client, "secret").await
     }
 
     fn phone(&self) -> String {

@@ -25,21 +25,8 @@ async fn camara() -> Camara {
         ..config()
     })
     .await;
-    let mut tokens = Vec::new();
-    for client in ["app", "other"] {
-        let r = h
-            .http
-            .post(h.url("/oauth2/token"))
-            .basic_auth(client, Some("secret"))
-            .form(&[("grant_type", "client_credentials")])
-            .send()
-            .await
-            .unwrap();
-        let body: Value = r.json().await.unwrap();
-        tokens.push(body["access_token"].as_str().unwrap().to_owned());
-    }
-    let other = tokens.pop().unwrap();
-    let token = tokens.pop().unwrap();
+    let token = h.client_token("app", "secret").await;
+    let other = h.client_token("other", "secret").await;
     Camara { h, token, other }
 }
 
@@ -174,18 +161,7 @@ async fn sessions_follow_the_configured_profile_list() {
         ..config()
     })
     .await;
-    let r = h
-        .http
-        .post(h.url("/oauth2/token"))
-        .basic_auth("app", Some("secret"))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .unwrap();
-    let token = r.json::<Value>().await.unwrap()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = h.client_token("app", "secret").await;
     let call = |method: Method, path: &str, body: Value| {
         let request = h.http.request(method, h.qod(path)).bearer_auth(&token);
         async move { send_json(request, Some(&body)).await }

@@ -375,13 +375,14 @@ pub fn describe(resolved: &Resolved) -> String {
     )
 }
 
+/// An environment of given variables, for the tests of the settings.
 #[cfg(test)]
-mod tests {
+pub(super) mod test_env {
     use std::collections::HashMap;
 
-    use super::*;
+    use super::Env;
 
-    struct FakeEnv(HashMap<&'static str, &'static str>);
+    pub struct FakeEnv(HashMap<&'static str, &'static str>);
 
     impl Env for FakeEnv {
         fn var(&self, name: &str) -> Option<String> {
@@ -389,9 +390,15 @@ mod tests {
         }
     }
 
-    fn env(vars: &[(&'static str, &'static str)]) -> FakeEnv {
+    pub fn env(vars: &[(&'static str, &'static str)]) -> FakeEnv {
         FakeEnv(vars.iter().copied().collect())
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_env::env;
+    use super::*;
 
     #[test]
     fn environment_variables_are_fallbacks() {

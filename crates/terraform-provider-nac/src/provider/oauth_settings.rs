@@ -327,22 +327,9 @@ pub fn describe(config: &OAuthConfig) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
+    use super::super::config::test_env::env;
     use super::super::config::{resolve, ProviderConfig};
     use super::*;
-
-    struct FakeEnv(HashMap<&'static str, &'static str>);
-
-    impl Env for FakeEnv {
-        fn var(&self, name: &str) -> Option<String> {
-            self.0.get(name).map(|v| v.to_string())
-        }
-    }
-
-    fn env(vars: &[(&'static str, &'static str)]) -> FakeEnv {
-        FakeEnv(vars.iter().copied().collect())
-    }
 
     fn camara(oauth: OAuthBlock) -> ProviderConfig {
         ProviderConfig {
