@@ -16,16 +16,30 @@ use nac_client::NacClient;
 
 /// GETs in flight at once: enough to hide latency, few enough to stay polite to the API.
 const CONCURRENCY: usize = 32;
-/// How long a prefetched answer serves reads: one refresh walk.
-const MAX_AGE: Duration = Duration::from_secs(5);
+/// How long a prefetched answer serves reads once it came: one refresh walk, which on a loaded
+/// machine (or with hundreds of sessions) takes well over the few seconds it usually does. A GET
+/// still in flight is always joined, however long it takes.
+const MAX_AGE: Duration = Duration::from_secs(30);
 /// At most this many ids are remembered per resource (a bound on the private state's size).
 pub const MAX_REMEMBERED: usize = 1000;
 
-type Answer = Arc<OnceCell<Option<SessionInfo>>>;
+/// A GET of one session: its answer, and when it came.
+type Answer = Arc<OnceCell<(Instant, Option<SessionInfo>)>>;
+
+/// Whether `answer` may serve a read now: still in flight, or answered within [`MAX_AGE`].
+fn usable(answer: &Answer) -> bool {
+    answer.get().is_none_or(|(at, _)| at.elapsed() <= MAX_AGE)
+}
+
+/// A GET of `id` for an [`Answer`].
+async fn fetch(client: &NacClient, id: &str) -> (Instant, Option<SessionInfo>) {
+    let found = client.get_session(id).await.ok().flatten();
+    (Instant::now(), found)
+}
 
 #[derive(Default)]
 pub struct Prefetch {
-    answers: Mutex<HashMap<String, (Instant, Answer)>>,
+    answers: Mutex<HashMap<String, Answer>>,
     permits: Arc<OnceCell<Arc<Semaphore>>>,
 }
 
@@ -33,22 +47,18 @@ impl Prefetch {
     /// Starts a GET for each of `ids` not fetched in this walk yet.
     pub fn start(&self, client: &NacClient, ids: &[String]) {
         let permits = self.permits();
-        let now = Instant::now();
         let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
         for id in ids {
-            let fresh = answers
-                .get(id)
-                .is_some_and(|(since, _)| now.saturating_duration_since(*since) <= MAX_AGE);
-            if fresh {
+            if answers.get(id).is_some_and(usable) {
                 continue;
             }
             let cell: Answer = Arc::default();
-            answers.insert(id.clone(), (now, cell.clone()));
+            answers.insert(id.clone(), cell.clone());
             let (client, id, permits) = (client.clone(), id.clone(), permits.clone());
             tokio::spawn(async move {
                 cell.get_or_init(|| async {
                     let _permit = permits.acquire_owned().await;
-                    client.get_session(&id).await.ok().flatten()
+                    fetch(&client, &id).await
                 })
                 .await;
             });
@@ -60,22 +70,17 @@ impl Prefetch {
     pub async fn lookup(&self, client: &NacClient, id: &str) -> Option<SessionInfo> {
         let cell = {
             let mut answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
-            let now = Instant::now();
             match answers.get(id) {
-                Some((since, cell)) if now.saturating_duration_since(*since) <= MAX_AGE => {
-                    cell.clone()
-                }
+                Some(cell) if usable(cell) => cell.clone(),
                 _ => {
                     let cell: Answer = Arc::default();
-                    answers.insert(id.to_owned(), (now, cell.clone()));
+                    answers.insert(id.to_owned(), cell.clone());
                     cell
                 }
             }
         };
         // A read that comes before its prefetch started does the GET itself; either way one GET.
-        cell.get_or_init(|| async { client.get_session(id).await.ok().flatten() })
-            .await
-            .clone()
+        cell.get_or_init(|| fetch(client, id)).await.1.clone()
     }
 
     /// Whether this walk's prefetch answered that `id` is not there (so it is not remembered again).
@@ -83,7 +88,7 @@ impl Prefetch {
         let answers = self.answers.lock().unwrap_or_else(|e| e.into_inner());
         answers
             .get(id)
-            .is_some_and(|(_, cell)| matches!(cell.get(), Some(None)))
+            .is_some_and(|cell| matches!(cell.get(), Some((_, None))))
     }
 
     fn permits(&self) -> Arc<Semaphore> {
